@@ -1,0 +1,234 @@
+import re
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kb.markdown import render_markdown
+
+def phone_digits(phone: str) -> str:
+    """'03.62.94.39.82' -> '0362943982': people and documents write numbers many ways."""
+    return re.sub(r"[\s.\-]", "", phone)
+
+
+def validate_french_phone(value: str) -> None:
+    if not re.fullmatch(r"(0|\+33)[1-9][0-9]{8}", phone_digits(value)):
+        raise ValidationError(
+            _("Saisissez un numéro français à 10 chiffres, par exemple 0 806 800 213.")
+        )
+
+
+class SlugNaturalKeyManager(models.Manager):
+    """Fixtures refer to steps and support lines by slug, so they read like the content."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SupportLine(models.Model):
+    """A support service people can call or write to, shared by every outcome routing to it,
+    so that an editor fixes a phone number in one place."""
+
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    name = models.CharField(_("nom"), max_length=150)
+    organisation = models.CharField(_("organisme"), max_length=150)
+    covers = models.TextField(
+        _("ce qu'elle traite"), help_text=_("Une ou deux phrases : pour quels problèmes l'appeler.")
+    )
+    phone = models.CharField(
+        _("téléphone"), max_length=20, blank=True, validators=[validate_french_phone]
+    )
+    call_cost = models.CharField(
+        _("coût de l'appel"), max_length=120, blank=True,
+        help_text=_("Par exemple « service gratuit + prix de l'appel »."),
+    )
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    faq_url = models.URLField(_("lien vers la FAQ"), blank=True)
+    opening_hours = models.CharField(_("horaires"), max_length=150, blank=True)
+    notes = models.TextField(
+        _("remarques"), blank=True,
+        help_text=_("Affichées au public : anciens numéros, contradictions entre sources…"),
+    )
+    verified_on = models.DateField(_("informations vérifiées le"))
+    source = models.CharField(_("source"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("ligne d'assistance")
+        verbose_name_plural = _("lignes d'assistance")
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if not self.phone and not self.email:
+            raise ValidationError(_("Indiquez au moins un téléphone ou une adresse e-mail."))
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{phone_digits(self.phone)}" if self.phone else ""
+
+    def mailto_href(self, *, subject: str, body: str) -> str:
+        if not self.email:
+            return ""
+        return f"mailto:{self.email}?subject={quote(subject)}&body={quote(body)}"
+
+
+class Step(models.Model):
+    """A node of the decision tree: a question (with ordered answers) or an outcome."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        OUTCOME = "outcome", _("Issue (fin du parcours)")
+
+    class OutcomeType(models.TextChoices):
+        SUCCESS = "success", _("Réussite : vous pouvez accéder à vos services")
+        PROCEDURE = "procedure", _("Suivre une procédure")
+        EXTERNAL_ACTION = "external_action", _("Faire une démarche sur un site externe")
+        CONTACT_SUPPORT = "contact_support", _("Contacter une ligne d'assistance")
+
+    slug = models.SlugField(
+        _("adresse (slug)"), max_length=80, unique=True,
+        help_text=_("Partie d'adresse lisible, par exemple « methode-a ». La modifier casse les "
+                    "liens déjà envoyés : le site redirige alors vers le nouveau chemin."),
+    )
+    kind = models.CharField(_("type d'étape"), max_length=10, choices=Kind.choices)
+    is_start = models.BooleanField(
+        _("première question du parcours"), default=False,
+        help_text=_("Une seule étape peut être la première."),
+    )
+    title = models.CharField(
+        _("titre"), max_length=200, blank=True,
+        help_text=_("Titre de la page. Obligatoire pour une issue ; pour une question, la "
+                    "question sert de titre si ce champ est vide."),
+    )
+    question = models.CharField(
+        _("question posée"), max_length=200, blank=True,
+        help_text=_("Pour une question : le texte de la question, par exemple « Avez-vous une "
+                    "carte CPx ? »."),
+    )
+    body = models.TextField(
+        _("texte"), blank=True, help_text=_("Markdown : **gras**, listes, [lien](https://…).")
+    )
+    body_html = models.TextField(editable=False, default="")
+    outcome_type = models.CharField(
+        _("type d'issue"), max_length=20, choices=OutcomeType.choices, blank=True
+    )
+    action_url = models.URLField(_("lien de la démarche ou de la procédure"), blank=True)
+    action_label = models.CharField(_("texte du lien"), max_length=120, blank=True)
+    video_url = models.URLField(_("tutoriel vidéo"), blank=True)
+    support_lines = models.ManyToManyField(
+        SupportLine, blank=True, related_name="outcomes", verbose_name=_("lignes d'assistance")
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now, editable=False)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("étape du parcours")
+        verbose_name_plural = _("étapes du parcours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_start"], condition=Q(is_start=True), name="kb_single_start_step",
+                violation_error_message=_("Une autre étape est déjà la première du parcours."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.question
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == self.Kind.QUESTION
+
+    @property
+    def is_success(self) -> bool:
+        return self.outcome_type == self.OutcomeType.SUCCESS
+
+    def clean(self):
+        errors = {}
+        if self.is_question:
+            if not self.question:
+                errors["question"] = _("Une question doit avoir un texte de question.")
+            if self.outcome_type:
+                errors["outcome_type"] = _("Une question n'a pas de type d'issue.")
+        else:
+            if not self.title:
+                errors["title"] = _("Une issue doit avoir un titre.")
+            if not self.outcome_type:
+                errors["outcome_type"] = _("Choisissez ce qui se passe à cette issue.")
+            if self.is_start:
+                errors["is_start"] = _("Le parcours doit commencer par une question.")
+            needs_link = (self.OutcomeType.EXTERNAL_ACTION, self.OutcomeType.PROCEDURE)
+            if self.outcome_type in needs_link and not (self.action_url or self.video_url):
+                errors["action_url"] = _("Indiquez le lien de la démarche ou de la procédure.")
+        if self.action_url and not self.action_label:
+            errors["action_label"] = _("Indiquez le texte du lien.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Answer(models.Model):
+    """One of the ordered answers of a question, leading to the next step."""
+
+    question = models.ForeignKey(
+        Step, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question"),
+        limit_choices_to={"kind": Step.Kind.QUESTION},
+    )
+    label = models.CharField(_("réponse"), max_length=200)
+    next_step = models.ForeignKey(
+        Step, on_delete=models.PROTECT, related_name="incoming_answers",
+        verbose_name=_("étape suivante"),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+        constraints = [
+            # The wizard's URLs are made of step slugs: two answers of one question leading to
+            # the same step could not be told apart in the trail.
+            models.UniqueConstraint(
+                fields=["question", "next_step"], name="kb_one_answer_per_next_step",
+                violation_error_message=_("Deux réponses de cette question mènent à la même "
+                                          "étape."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        if self.question_id and self.question.kind != Step.Kind.QUESTION:
+            raise ValidationError(_("Seule une question peut avoir des réponses."))
+        if self.question_id and self.question_id == self.next_step_id:
+            raise ValidationError({"next_step": _("Une réponse ne peut pas mener à sa propre "
+                                                  "question.")})
+
+
+@receiver(pre_save, sender=Step)
+def render_step_body(sender, instance, **kwargs):
+    # Rendered once on save, never per request. A receiver rather than save() and auto_now,
+    # because loaddata saves fixtures "raw", without calling Model.save().
+    instance.body_html = render_markdown(instance.body)
+    instance.updated_at = timezone.now()
