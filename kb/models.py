@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kb.markdown import render_markdown
 
+
 def phone_digits(phone: str) -> str:
     """'03.62.94.39.82' -> '0362943982': people and documents write numbers many ways."""
     return re.sub(r"[\s.\-]", "", phone)

@@ -7,10 +7,11 @@ from kb.models import Answer, Step, SupportLine
 
 
 def make_line(slug="ligne-test", **fields) -> SupportLine:
-    defaults = dict(
-        name="Ligne de test", organisation="Organisme", covers="Tout.", phone="01 23 45 67 89",
-        email="support@example.fr", verified_on=datetime.date(2026, 1, 1), source="Test",
-    )
+    defaults = {
+        "name": "Ligne de test", "organisation": "Organisme", "covers": "Tout.",
+        "phone": "01 23 45 67 89",
+        "email": "support@example.fr", "verified_on": datetime.date(2026, 1, 1), "source": "Test",
+    }
     return SupportLine.objects.create(slug=slug, **{**defaults, **fields})
 
 
