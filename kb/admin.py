@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,10 @@ def warn_about_tree(request) -> None:
         messages.warning(request, problem)
 
 
+# Editors paste addresses without a scheme; they are public web pages, hence https.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class AnswerInline(admin.TabularInline):
     model = Answer
     fk_name = "question"
@@ -23,6 +28,7 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["heading", "slug", "kind", "outcome_type", "is_start", "answer_count"]
     list_filter = ["kind", "outcome_type", "support_lines"]
     search_fields = ["slug", "title", "question", "body"]
@@ -71,6 +77,7 @@ class StepAdmin(admin.ModelAdmin):
 
 @admin.register(SupportLine)
 class SupportLineAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "organisation", "phone", "email", "verified_on", "outcome_count"]
     search_fields = ["name", "organisation", "phone", "email", "covers"]
     prepopulated_fields = {"slug": ("name",)}

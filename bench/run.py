@@ -1,0 +1,112 @@
+"""`make bench`: figures, printed. Never a pass/fail on timing (the machine is shared).
+
+Runs against a throw-away SQLite database (WAL) with the real content, through Django's
+full middleware stack (the test client goes through the same handler as a real request).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(tmpdir: str) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmpdir}/bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False  # as in production: no query log kept in memory
+    settings.ALLOWED_HOSTS = ["testserver"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", str(ROOT / "fixtures/decision_tree.json"), verbosity=0)
+
+
+class QueryCounter:
+    """Counts SQL statements. (CaptureQueriesContext can't be used around a request:
+    Django empties its query log when each request starts.)"""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def count_queries(client, url: str, headers=None) -> int:
+    from django.db import connection
+
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return counter.count
+
+
+def measure(client, url: str, *, n: int, headers=None) -> dict:
+    queries = count_queries(client, url, headers)
+    durations = []
+    start = time.perf_counter()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        client.get(url, headers=headers or {})
+        durations.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - start
+    durations.sort()
+    return {
+        "rps": n / elapsed,
+        "median_ms": statistics.median(durations) * 1000,
+        "p95_ms": durations[int(len(durations) * 0.95) - 1] * 1000,
+        "queries": queries,
+    }
+
+
+def report(name: str, figures: dict) -> None:
+    print(f"{name:<58} {figures['rps']:8.0f} req/s   median {figures['median_ms']:6.2f} ms"
+          f"   p95 {figures['p95_ms']:6.2f} ms   {figures['queries']} SQL queries")
+
+
+def bench_wizard(client) -> None:
+    print("\n== Parcours guidé (contenu réel, pile de middlewares complète)")
+    outcome = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
+    report("accueil /", measure(client, "/", n=300))
+    report("question /parcours/methode-a/", measure(client, "/parcours/methode-a/", n=300))
+    report("issue (4 réponses)", measure(client, outcome, n=300))
+    report("issue, fragment htmx", measure(client, outcome, n=300, headers={"HX-Request": "true"}))
+
+    from django.db import transaction
+
+    from kb.models import Answer, Step, SupportLine
+    from kb.tests.factories import make_big_tree
+    from kb.tree import wizard_url
+
+    with transaction.atomic():
+        Answer.objects.all().delete()
+        Step.objects.all().delete()
+        SupportLine.objects.all().delete()
+        path = make_big_tree(2000)
+        report(f"issue d'un arbre de 2 000 étapes (profondeur {len(path)})",
+               measure(client, wizard_url(path), n=300))
+        transaction.set_rollback(True)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmpdir:
+        setup_django(tmpdir)
+        from django.test import Client
+
+        client = Client()
+        bench_wizard(client)
+
+
+if __name__ == "__main__":
+    main()

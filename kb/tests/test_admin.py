@@ -1,0 +1,77 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+
+from kb.models import Step, SupportLine
+from kb.tests.factories import make_outcome
+
+CARD_OUTCOMES = [
+    "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-coordonnees/",
+]
+
+
+def line_form(line, **changes):
+    data = {k: v for k, v in model_to_dict(line).items() if v is not None}
+    data["verified_on"] = line.verified_on.isoformat()
+    return {**data, **changes}
+
+
+def test_an_editor_fixes_a_phone_number_once_for_every_outcome(admin_user_client, seed_tree):
+    line = SupportLine.objects.get(slug="ans-support-cartes")
+    response = admin_user_client.post(
+        f"/admin/kb/supportline/{line.pk}/change/", line_form(line, phone="01 02 03 04 05")
+    )
+    assert response.status_code == 302
+    for url in CARD_OUTCOMES:
+        html = admin_user_client.get(url).content.decode()
+        assert 'href="tel:0102030405"' in html
+        assert "0 825 85 20 00" not in html
+
+
+def test_a_wrong_phone_number_gets_a_french_message_and_keeps_the_rest(admin_user_client,
+                                                                        seed_tree):
+    line = SupportLine.objects.get(slug="ans-support-cartes")
+    response = admin_user_client.post(
+        f"/admin/kb/supportline/{line.pk}/change/",
+        line_form(line, phone="08 25 ABC", covers="Texte modifié"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Saisissez un numéro français à 10 chiffres" in html
+    assert "Texte modifié" in html
+    assert SupportLine.objects.get(pk=line.pk).phone == "0 825 85 20 00"
+
+
+def test_the_admin_pages_of_the_tree_open(admin_user_client, seed_tree):
+    step = Step.objects.get(slug="methode-a")
+    for url in ["/admin/", "/admin/kb/step/", f"/admin/kb/step/{step.pk}/change/",
+                "/admin/kb/supportline/", "/admin/kb/step/add/"]:
+        assert admin_user_client.get(url).status_code == 200, url
+
+
+def test_the_admin_previews_a_step_at_its_wizard_address(admin_user_client, seed_tree):
+    step = Step.objects.get(slug="probleme-carte")
+    html = admin_user_client.get(f"/admin/kb/step/{step.pk}/change/").content.decode()
+    assert "/parcours/methode-a/methode-a-erreur/probleme-carte/" in html
+
+
+def test_the_step_list_warns_editors_about_a_broken_tree(admin_user_client, seed_tree):
+    make_outcome("orpheline")
+    html = admin_user_client.get("/admin/kb/step/").content.decode()
+    assert "« orpheline » n&#x27;est atteinte par aucun chemin" in html
+
+
+@pytest.mark.parametrize(("fields", "error_field"), [
+    ({"kind": Step.Kind.QUESTION, "question": ""}, "question"),
+    ({"kind": Step.Kind.OUTCOME, "title": "", "outcome_type": "success"}, "title"),
+    ({"kind": Step.Kind.OUTCOME, "title": "Mise à jour", "outcome_type": "external_action"},
+     "action_url"),
+    ({"kind": Step.Kind.OUTCOME, "title": "Fin", "outcome_type": "success", "is_start": True},
+     "is_start"),
+])
+def test_steps_are_validated_in_french(db, fields, error_field):
+    step = Step(slug="etape", **fields)
+    with pytest.raises(ValidationError) as error:
+        step.full_clean()
+    assert error_field in error.value.message_dict

@@ -1,0 +1,95 @@
+from kb.models import Answer, Step
+from kb.tree import MAX_DEPTH
+
+METHOD_B_ERROR = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/"
+
+
+def test_the_home_page_says_what_it_does_and_asks_the_first_question(client, seed_tree):
+    html = client.get("/").content.decode()
+    assert "nous vous indiquons la démarche à suivre ou le service à contacter" in html
+    assert 'href="/parcours/methode-a/"' in html
+    assert 'href="/parcours/methode-b/"' in html
+
+
+def test_the_home_page_survives_an_empty_database(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "pas encore disponible" in response.content.decode()
+
+
+def test_an_htmx_request_gets_only_the_step(client, seed_tree):
+    response = client.get(METHOD_B_ERROR, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "<title>Quel problème rencontrez-vous ? — Assistance e-CPS</title>" in html
+    assert 'id="step-heading"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_an_htmx_history_restore_gets_the_whole_page(client, seed_tree):
+    response = client.get(
+        METHOD_B_ERROR, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_every_answer_and_trail_link_is_a_real_link(client, seed_tree):
+    html = client.get(METHOD_B_ERROR).content.decode()
+    for href in ["/parcours/", "/parcours/methode-b/", "/parcours/methode-b/methode-b-probleme/",
+                 METHOD_B_ERROR + "probleme-coordonnees/",
+                 METHOD_B_ERROR + "probleme-application/"]:
+        assert f'href="{href}" hx-get="{href}"' in html
+
+
+def test_the_trail_lists_each_answer_with_a_link_to_change_it(client, seed_tree):
+    html = client.get(METHOD_B_ERROR).content.decode()
+    assert "Avez-vous une carte CPx ? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
+    assert "Que se passe-t-il ? <strong>Je rencontre une erreur</strong>" in html
+    assert html.count("Modifier<span") == 3
+    assert "Recommencer depuis le début" in html
+
+
+def test_an_unknown_step_is_a_french_404(client, seed_tree):
+    response = client.get("/parcours/n-existe-pas/")
+    assert response.status_code == 404
+    assert "Cette page n'existe pas ou plus" in response.content.decode()
+
+
+def test_malformed_or_huge_paths_are_404_not_500(client, seed_tree):
+    assert client.get("/parcours/methode-a/%00/").status_code == 404
+    assert client.get("/parcours/m%C3%A9thode/").status_code == 404
+    assert client.get("/parcours/" + "methode-a/" * (MAX_DEPTH + 1)).status_code == 404
+
+
+def test_a_skipped_step_redirects_to_the_current_path(client, seed_tree):
+    response = client.get("/parcours/probleme-carte/")
+    assert response.status_code == 302
+    assert response["Location"] == "/parcours/methode-a/methode-a-erreur/probleme-carte/"
+
+
+def test_an_old_link_still_works_after_the_tree_is_reshaped(client, seed_tree):
+    """An editor inserts a question: links sent before that still reach the same step."""
+    erreur = Step.objects.get(slug="methode-a-erreur")
+    new_question = Step.objects.create(
+        slug="erreur-ou", kind=Step.Kind.QUESTION, question="Où l'erreur apparaît-elle ?"
+    )
+    Answer.objects.filter(question__slug="methode-a", next_step=erreur).update(
+        next_step=new_question
+    )
+    Answer.objects.create(question=new_question, label="Sur l'ordinateur", next_step=erreur)
+    response = client.get("/parcours/methode-a/methode-a-erreur/probleme-carte/")
+    assert response["Location"] == (
+        "/parcours/methode-a/erreur-ou/methode-a-erreur/probleme-carte/"
+    )
+
+
+def test_editor_markup_in_a_step_body_is_inert(client, seed_tree):
+    step = Step.objects.get(slug="methode-a")
+    step.body = ('<script>alert(1)</script> <img src=x onerror="alert(2)"> '
+                 "[lien](javascript:alert(3)) **gras**")
+    step.save()
+    html = client.get("/parcours/methode-a/").content.decode()
+    assert "<script>alert" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+    assert "<strong>gras</strong>" in html
