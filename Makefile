@@ -22,8 +22,7 @@ run: $(VENV)/.installed
 
 # Loads (or reloads) the reference content; loaddata updates by key, so nothing is duplicated.
 content: $(VENV)/.installed
-	$(BIN)/python manage.py loaddata fixtures/decision_tree.json
-	$(BIN)/python manage.py check --tag kb --fail-level WARNING
+	$(BIN)/python manage.py load_content
 
 test: $(VENV)/.installed
 	$(BIN)/pytest

@@ -27,7 +27,7 @@ def setup_django(tmpdir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("loaddata", str(ROOT / "fixtures/decision_tree.json"), verbosity=0)
+    call_command("load_content", verbosity=0)
 
 
 class QueryCounter:

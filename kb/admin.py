@@ -3,7 +3,16 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from kb.models import Answer, Step, SupportLine
+from kb.models import (
+    Answer,
+    Feedback,
+    GlossaryTerm,
+    KnownProblem,
+    Step,
+    SupportLine,
+    Tutorial,
+    TutorialStep,
+)
 from kb.tree import shortest_path, tree_problems, wizard_url
 
 
@@ -34,15 +43,17 @@ class StepAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title", "question", "body"]
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ["support_lines"]
+    autocomplete_fields = ["tutorial"]
     inlines = [AnswerInline]
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["kind", "is_start", "title", "question", "slug", "body"]}),
+        (None, {"fields": ["kind", "is_start", "title", "question", "slug", "body", "tutorial",
+                           "video_url"]}),
         (
             _("Issue"),
             {
                 "fields": [
-                    "outcome_type", "support_lines", "action_url", "action_label", "video_url",
+                    "outcome_type", "support_lines", "action_url", "action_label",
                 ],
                 "description": _("À remplir pour une issue (fin du parcours)."),
             },
@@ -101,3 +112,62 @@ class SupportLineAdmin(admin.ModelAdmin):
     def used_by(self, line):
         titles = [step.heading for step in line.outcomes.all()]
         return ", ".join(titles) or _("Aucune : ligne visible seulement dans l'annuaire.")
+
+
+class TutorialStepInline(admin.StackedInline):
+    model = TutorialStep
+    fields = ["position", "title", "where", "body", "screenshot", "screenshot_alt", "warning"]
+    extra = 0
+    ordering = ["position", "id"]
+
+
+@admin.register(Tutorial)
+class TutorialAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_display = ["title", "service", "is_published", "verified_on", "updated_at"]
+    list_filter = ["service", "is_published"]
+    search_fields = ["title", "summary", "steps__body"]
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["help_step", "related"]
+    filter_horizontal = ["help_lines"]
+    inlines = [TutorialStepInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "service", "is_published", "position"]}),
+        (_("Contenu"), {"fields": ["prerequisites", "video_url", "related"]}),
+        (_("Toujours bloqué ?"), {"fields": ["help_step", "help_lines"]}),
+        (_("Fiabilité"), {"fields": ["verified_on", "source"]}),
+    ]
+    # "Voir sur le site" shows drafts too (to staff), without caching: the preview.
+
+
+@admin.register(KnownProblem)
+class KnownProblemAdmin(admin.ModelAdmin):
+    list_display = ["symptom", "support_line", "contact_note", "position"]
+    list_editable = ["position"]
+    search_fields = ["symptom", "cause", "fix"]
+    prepopulated_fields = {"slug": ("symptom",)}
+    autocomplete_fields = ["tutorial"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "expansion"]
+    search_fields = ["term", "expansion", "definition"]
+    prepopulated_fields = {"slug": ("term",)}
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """Read-only: what visitors said, for editors to improve the pages."""
+
+    list_display = ["page", "helpful", "comment", "created_at"]
+    list_filter = ["helpful", "created_at"]
+    search_fields = ["page", "comment"]
+    readonly_fields = ["page", "helpful", "comment", "created_at"]
+    exclude = ["visitor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

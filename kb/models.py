@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +133,10 @@ class Step(models.Model):
     support_lines = models.ManyToManyField(
         SupportLine, blank=True, related_name="outcomes", verbose_name=_("lignes d'assistance")
     )
+    tutorial = models.ForeignKey(
+        "Tutorial", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("tutoriel à suivre"),
+    )
     updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now, editable=False)
 
     objects = SlugNaturalKeyManager()
@@ -227,9 +232,213 @@ class Answer(models.Model):
                                                   "question.")})
 
 
+class TutorialQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Tutorial(models.Model):
+    """A step-by-step procedure, written for a clinician with a computer and a phone."""
+
+    class Service(models.TextChoices):
+        ECPS = "ecps", _("Activation et usage de la e-CPS")
+        RCP_SARA = "rcp-sara", _("Outil RCP SARA")
+        ERPPS = "erpps", _("Portail eRPPS")
+        PACA = "paca", _("Portail de santé PACA")
+
+    slug = models.SlugField(_("adresse (slug)"), max_length=80, unique=True)
+    title = models.CharField(_("titre"), max_length=200)
+    summary = models.CharField(_("résumé en une ligne"), max_length=300)
+    service = models.CharField(_("service concerné"), max_length=20, choices=Service.choices)
+    prerequisites = models.TextField(
+        _("vous aurez besoin de"), blank=True, help_text=_("Une liste Markdown : « - … »."),
+    )
+    prerequisites_html = models.TextField(editable=False, default="")
+    video_url = models.URLField(_("tutoriel vidéo"), blank=True)
+    verified_on = models.DateField(_("vérifié le"))
+    source = models.CharField(_("source"), max_length=300)
+    related = models.ManyToManyField(
+        "self", blank=True, symmetrical=False, verbose_name=_("tutoriels liés")
+    )
+    help_step = models.ForeignKey(
+        Step, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("« Toujours bloqué ? » : étape du parcours"),
+    )
+    help_lines = models.ManyToManyField(
+        SupportLine, blank=True, related_name="tutorials",
+        verbose_name=_("« Toujours bloqué ? » : lignes d'assistance"),
+    )
+    is_published = models.BooleanField(_("publié"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
+
+    objects = SlugNaturalKeyManager.from_queryset(TutorialQuerySet)()
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("tutoriel")
+        verbose_name_plural = _("tutoriels")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("kb:tutorial", args=[self.slug])
+
+
+class TutorialStep(models.Model):
+    class Where(models.TextChoices):
+        COMPUTER = "ordinateur", _("Sur l'ordinateur")
+        PHONE = "smartphone", _("Sur le smartphone")
+        BOTH = "les-deux", _("Sur l'ordinateur et le smartphone")
+
+    tutorial = models.ForeignKey(Tutorial, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    title = models.CharField(_("titre de l'étape"), max_length=200)
+    where = models.CharField(
+        _("où"), max_length=12, choices=Where.choices, blank=True,
+        help_text=_("Laissez vide si l'étape ne dépend pas de l'appareil."),
+    )
+    body = models.TextField(_("texte"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, default="")
+    screenshot = models.ImageField(_("capture d'écran"), upload_to="tutoriels/", blank=True)
+    screenshot_alt = models.CharField(
+        _("description de la capture"), max_length=300, blank=True,
+        help_text=_("Obligatoire avec une capture : ce qu'elle montre, pour qui ne la voit pas."),
+    )
+    warning = models.TextField(_("avertissement"), blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("étape du tutoriel")
+        verbose_name_plural = _("étapes du tutoriel")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.screenshot and not self.screenshot_alt.strip():
+            raise ValidationError(
+                {"screenshot_alt": _("Décrivez la capture d'écran pour les personnes qui ne "
+                                     "la voient pas.")}
+            )
+
+
+class KnownProblem(models.Model):
+    """A symptom people report, its cause, the fix, and whom to call if the fix fails."""
+
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    symptom = models.CharField(_("symptôme"), max_length=200)
+    cause = models.TextField(_("cause"))
+    fix = models.TextField(_("solution"), help_text=_("Markdown."))
+    fix_html = models.TextField(editable=False, default="")
+    support_line = models.ForeignKey(
+        SupportLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("qui appeler"),
+    )
+    contact_note = models.CharField(
+        _("qui contacter (autre)"), max_length=200, blank=True,
+        help_text=_("Quand ce n'est pas une ligne d'assistance : l'informatique de "
+                    "l'établissement, l'Ordre, l'ARS…"),
+    )
+    tutorial = models.ForeignKey(
+        Tutorial, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("tutoriel utile"),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "symptom"]
+        verbose_name = _("problème connu")
+        verbose_name_plural = _("problèmes connus")
+
+    def __str__(self):
+        return self.symptom
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("kb:known_problems") + f"#{self.slug}"
+
+
+class GlossaryTerm(models.Model):
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    term = models.CharField(_("terme"), max_length=80)
+    expansion = models.CharField(_("forme développée"), max_length=200, blank=True)
+    definition = models.TextField(_("définition"))
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("terme du glossaire")
+        verbose_name_plural = _("glossaire")
+
+    def __str__(self):
+        return self.term
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("kb:glossary") + f"#{self.slug}"
+
+
+class Feedback(models.Model):
+    """« Cette page vous a-t-elle aidé ? » One vote per visitor and page, anonymous: the
+    visitor is a random cookie token, stored hashed."""
+
+    page = models.CharField(_("page"), max_length=300)
+    visitor = models.CharField(max_length=64, editable=False)
+    helpful = models.BooleanField(_("utile"))
+    comment = models.TextField(_("commentaire"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("reçu le"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("avis sur une page")
+        verbose_name_plural = _("avis sur les pages")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "visitor"], name="kb_one_vote_per_page"),
+        ]
+
+    def __str__(self):
+        return f"{self.page} : {'utile' if self.helpful else 'pas utile'}"
+
+
+# Markdown is rendered once on save, never per request. Receivers rather than save(),
+# because loaddata saves fixtures "raw", without calling Model.save(); same for updated_at.
 @receiver(pre_save, sender=Step)
 def render_step_body(sender, instance, **kwargs):
-    # Rendered once on save, never per request. A receiver rather than save() and auto_now,
-    # because loaddata saves fixtures "raw", without calling Model.save().
     instance.body_html = render_markdown(instance.body)
+    instance.updated_at = timezone.now()
+
+
+@receiver(pre_save, sender=Tutorial)
+def render_tutorial(sender, instance, **kwargs):
+    instance.prerequisites_html = render_markdown(instance.prerequisites)
+    instance.updated_at = timezone.now()
+
+
+@receiver(pre_save, sender=TutorialStep)
+def render_tutorial_step(sender, instance, **kwargs):
+    instance.body_html = render_markdown(instance.body)
+
+
+@receiver(pre_save, sender=KnownProblem)
+def render_known_problem(sender, instance, **kwargs):
+    instance.fix_html = render_markdown(instance.fix)
+    instance.updated_at = timezone.now()
+
+
+@receiver(pre_save, sender=GlossaryTerm)
+def touch_glossary_term(sender, instance, **kwargs):
     instance.updated_at = timezone.now()

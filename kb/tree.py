@@ -57,7 +57,9 @@ def walk(slugs: Sequence[str]) -> Walk | None:
     slugs = tuple(slugs)
     if len(slugs) > MAX_DEPTH:
         return None
-    steps = list(Step.objects.filter(Q(is_start=True) | Q(slug__in=slugs)))
+    steps = list(
+        Step.objects.filter(Q(is_start=True) | Q(slug__in=slugs)).select_related("tutorial")
+    )
     by_slug = {step.slug: step for step in steps}
     start = next((step for step in steps if step.is_start), None)
     if start is None or any(slug not in by_slug for slug in slugs):

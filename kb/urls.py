@@ -9,4 +9,11 @@ urlpatterns = [
     path("parcours/", views.wizard_step, name="wizard_start"),
     path("parcours/<path:trail>/", views.wizard_step, name="wizard_step"),
     path("assistance/", views.support_lines, name="support_lines"),
+    path("tutoriels/", views.tutorial_list, name="tutorials"),
+    path("tutoriels/<slug:slug>/", views.tutorial, name="tutorial"),
+    path("problemes-connus/", views.known_problems, name="known_problems"),
+    path("glossaire/", views.glossary, name="glossary"),
+    path("recherche/", views.search, name="search"),
+    path("identifiant/", views.identifier, name="identifier"),
+    path("avis/", views.feedback, name="feedback"),
 ]

@@ -40,7 +40,7 @@ def browser():
 @pytest.fixture
 def live_content(transactional_db, live_server):
     """The real content, visible to the live server's thread."""
-    call_command("loaddata", "fixtures/decision_tree.json", verbosity=0)
+    call_command("load_content", verbosity=0)
     return live_server
 
 

@@ -1,0 +1,56 @@
+from django import forms
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
+
+from kb.identifiers import national_identifier
+from kb.models import Feedback
+
+# Pages on which visitors may leave an opinion.
+FEEDBACK_PAGES = {"tutorial", "wizard_step"}
+
+
+class IdentifierForm(forms.Form):
+    number = forms.CharField(
+        label=_("Votre numéro RPPS, ADELI ou votre identifiant national"),
+        help_text=_("Par exemple 10002232642 (RPPS, 11 chiffres) ou 123456789 (ADELI, 9 "
+                    "caractères). Les espaces et les points sont acceptés."),
+        max_length=40,
+        error_messages={"max_length": _("Ce numéro est trop long : un numéro RPPS compte 11 "
+                                        "chiffres, un numéro ADELI 9.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                      "spellcheck": "false"}),
+    )
+
+    def clean_number(self):
+        return national_identifier(self.cleaned_data["number"])
+
+
+class FeedbackForm(forms.ModelForm):
+    helpful = forms.TypedChoiceField(
+        label=_("Cette page vous a-t-elle aidé ?"), choices=[("1", _("Oui")), ("0", _("Non"))],
+        coerce=lambda value: value == "1", widget=forms.RadioSelect,
+        error_messages={"required": _("Indiquez si la page vous a aidé.")},
+    )
+    comment = forms.CharField(
+        label=_("Un commentaire ? (facultatif)"), required=False, max_length=1000,
+        help_text=_("1 000 caractères au plus. N'y indiquez ni mot de passe, ni code PIN, ni "
+                    "donnée de santé."),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        error_messages={"max_length": _("Votre commentaire dépasse 1 000 caractères "
+                                        "(il en compte %(show_value)d).")},
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["page", "helpful", "comment"]
+        widgets = {"page": forms.HiddenInput}
+
+    def clean_page(self):
+        page = self.cleaned_data["page"]
+        try:
+            match = resolve(page) if page.startswith("/") and not page.startswith("//") else None
+        except Resolver404:
+            match = None
+        if match is None or match.url_name not in FEEDBACK_PAGES:
+            raise forms.ValidationError(_("Cette page ne peut pas recevoir d'avis."))
+        return page

@@ -1,0 +1,285 @@
+"""Search that understands how clinicians type: an in-memory index of our own.
+
+Why not the database's full-text search: results must be the same on SQLite and PostgreSQL,
+and French light stemming, "e-CPS"/"ecps"/"e cps", accents and one typo per word are easier
+to get identical and right in forty lines of Python than in two SQL dialects. The content is
+small (a few hundred pages; 10,000 in the benchmark), so the whole index fits in memory.
+
+Freshness: each process builds its index lazily. A save or delete of searchable content in
+this process drops it at once (signals); other processes notice within REFRESH_SECONDS by
+comparing a cheap content version (counts and last modification dates).
+"""
+
+import math
+import re
+import threading
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.models import GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial, TutorialStep
+from kb.tree import wizard_url
+
+REFRESH_SECONDS = 10
+TITLE, SUMMARY, BODY = 6.0, 3.0, 1.0
+TYPO_PENALTY = 0.7
+MAX_QUERY_LENGTH = 200
+
+# Ways people write the same thing, folded to one token before anything else.
+ALIASES = [
+    (re.compile(r"\be[\s\-]*cp([sxaef])\b"), r"ecp\1"),
+    (re.compile(r"\bqr[\s\-]*codes?\b"), "qrcode"),
+    (re.compile(r"\bpro[\s\-]*sante[\s\-]*connect\b"), "prosanteconnect"),
+    (re.compile(r"\bfrance[\s\-]*connect\b"), "franceconnect"),
+    (re.compile(r"\b(?:mise?s?|mettre|mets|mettez)[\s\-]+a[\s\-]+jour\b|\bmaj\b"), "miseajour"),
+    (re.compile(r"\bmots?[\s\-]*de[\s\-]*pas{1,2}e?s?\b|\bmdp\b"), "motdepasse"),
+    (re.compile(r"\bcode[\s\-]+porteur\b"), "codepin"),
+    (re.compile(r"\bcode[\s\-]+pin\b"), "codepin"),
+    (re.compile(r"\be[\s\-]*mails?\b|\bcourriels?\b|\bmails?\b"), "mail"),
+]
+STOPWORDS = set(
+    ["a", "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "est", "et", "il", "je", "la", "le", "les", "leur", "ma", "mais", "me", "mes", "mon", "ne", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "suis", "ai", "as", "avez", "comment", "quoi", "quel", "quelle", "quels", "quelles", "faire", "fait"]
+)
+# Plural first, then at most one of these, longest first (a light French stemmer).
+SUFFIXES = sorted(
+    ["issement", "ations", "ation", "ateur", "atrice", "ement", "ment", "able", "euse", "eur", "ees", "ee", "er", "ez", "e", "ait", "aient", "ant", "ions", "ons", "it", "ir", "age"],
+    key=len, reverse=True,
+)
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKD", (text or "").lower().replace("’", "'"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)  # typographic dashes
+    for pattern, replacement in ALIASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", normalize(text))
+            if len(w) > 1 and w not in STOPWORDS]
+
+
+def stem(word: str) -> str:
+    if word.isdigit() or len(word) <= 3:
+        return word
+    if word.endswith("exion"):  # connexion -> connect, like connecter
+        return word[:-4] + "ct"
+    if word[-1] in "sx" and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance <= 1 (one substitution, insertion, deletion or swap)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@dataclass(frozen=True)
+class Document:
+    url: str
+    kind: str
+    title: str
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Result:
+    document: Document
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+class Index:
+    def __init__(self, documents: list[Document]):
+        self.documents = documents
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.stems_of_word: dict[str, str] = {}
+        for doc_id, doc in enumerate(documents):
+            for text, weight in ((doc.title, TITLE), (doc.summary, SUMMARY), (doc.body, BODY)):
+                for word in set(words(text)):
+                    word_stem = self.stems_of_word.setdefault(word, stem(word))
+                    postings = self.postings[word_stem]
+                    postings[doc_id] = postings.get(doc_id, 0.0) + weight
+        # Deletion neighbours of every word, to find a typo's intended word in one lookup.
+        self.by_deletion: dict[str, set[str]] = defaultdict(set)
+        for word in self.stems_of_word:
+            if len(word) >= 4 and not word.isdigit():
+                for variant in deletions(word) | {word}:
+                    self.by_deletion[variant].add(word)
+
+    def stems_for(self, word: str) -> dict[str, float]:
+        """The stems a query word may mean, with a weight: itself, or close spellings."""
+        exact = stem(word)
+        if exact in self.postings or len(word) < 5 or word.isdigit():
+            return {exact: 1.0}
+        candidates = set()
+        for variant in deletions(word) | {word}:
+            candidates |= self.by_deletion.get(variant, set())
+        return {
+            self.stems_of_word[candidate]: TYPO_PENALTY
+            for candidate in candidates if within_one_edit(word, candidate)
+        }
+
+    def search(self, query: str, limit: int = 20) -> list[Result]:
+        query_words = list(dict.fromkeys(words(query[:MAX_QUERY_LENGTH])))
+        if not query_words:
+            return []
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
+        all_stems: set[str] = set()
+        total = len(self.documents)
+        for word in query_words:
+            best_for_doc: dict[int, float] = {}
+            for word_stem, penalty in self.stems_for(word).items():
+                all_stems.add(word_stem)
+                postings = self.postings.get(word_stem, {})
+                idf = math.log(1 + total / (1 + len(postings)))
+                for doc_id, weight in postings.items():
+                    value = idf * weight * penalty
+                    if value > best_for_doc.get(doc_id, 0.0):
+                        best_for_doc[doc_id] = value
+            for doc_id, value in best_for_doc.items():
+                scores[doc_id] += value
+                matched[doc_id] += 1
+        # Documents matching every word of the query come first.
+        ranked = sorted(
+            scores,
+            key=lambda d: (-scores[d] * (matched[d] / len(query_words)) ** 2,
+                           self.documents[d].title),
+        )[:limit]
+        return [
+            Result(
+                self.documents[d], scores[d],
+                highlight(self.documents[d].title, all_stems),
+                snippet(self.documents[d], all_stems),
+            )
+            for d in ranked
+        ]
+
+
+def highlight(text: str, stems: set[str]) -> SafeString:
+    """Escape `text` and wrap the words whose stem was searched in <mark>."""
+    parts = []
+    for token in re.split(r"(\w+)", text):
+        matches = token and token[0].isalnum() and any(stem(w) in stems for w in words(token))
+        parts.append(f"<mark>{escape(token)}</mark>" if matches else escape(token))
+    return mark_safe("".join(parts))
+
+
+def snippet(doc: Document, stems: set[str], width: int = 220) -> SafeString:
+    """The sentence of the page that matches best, highlighted."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?:;])\s+|\n+", f"{doc.summary}\n{doc.body}")
+                 if s.strip()]
+    if not sentences:
+        return mark_safe("")
+    best = max(sentences, key=lambda s: sum(stem(w) in stems for w in set(words(s))))
+    if len(best) > width:
+        best = best[:width].rsplit(" ", 1)[0] + " …"
+    return highlight(best, stems)
+
+
+def plain(markdown_text: str) -> str:
+    return re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", markdown_text or "")
+
+
+def build_documents() -> list[Document]:
+    documents = []
+    steps_by_tutorial = defaultdict(list)
+    for step in TutorialStep.objects.filter(tutorial__is_published=True).only(
+        "tutorial_id", "title", "body", "warning"
+    ):
+        steps_by_tutorial[step.tutorial_id].append(f"{step.title}. {plain(step.body)} "
+                                                   f"{step.warning}")
+    for tutorial in Tutorial.objects.published():
+        body = "\n".join([plain(tutorial.prerequisites), *steps_by_tutorial[tutorial.id]])
+        documents.append(Document(tutorial.get_absolute_url(), "Tutoriel", tutorial.title,
+                                  tutorial.summary, body))
+    for problem in KnownProblem.objects.all():
+        documents.append(Document(problem.get_absolute_url(), "Problème connu", problem.symptom,
+                                  problem.cause, plain(problem.fix)))
+    for term in GlossaryTerm.objects.all():
+        documents.append(Document(term.get_absolute_url(), "Glossaire", term.term,
+                                  term.expansion, term.definition))
+    # Wizard outcomes, by their slug: the wizard redirects to the current path to them.
+    for step in Step.objects.filter(kind=Step.Kind.OUTCOME):
+        documents.append(Document(wizard_url([step.slug]), "Parcours guidé", step.title, "",
+                                  plain(step.body)))
+    for line in SupportLine.objects.all():
+        documents.append(Document(reverse("kb:support_lines") + f"#ligne-{line.slug}",
+                                  "Contact d'assistance", line.name, line.organisation,
+                                  line.covers))
+    return documents
+
+
+SEARCHABLE = (Tutorial, TutorialStep, KnownProblem, GlossaryTerm, SupportLine, Step)
+
+
+def content_version() -> tuple:
+    return tuple(
+        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+        if hasattr(model, "updated_at") else (model.objects.count(),)
+        for model in SEARCHABLE
+    )
+
+
+class _Cache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.index: Index | None = None
+        self.version = None
+        self.checked_at = 0.0
+
+    def get(self) -> Index:
+        with self.lock:
+            now = time.monotonic()
+            if self.index is not None and now - self.checked_at < REFRESH_SECONDS:
+                return self.index
+            version = content_version()
+            self.checked_at = now
+            if self.index is None or version != self.version:
+                self.index, self.version = Index(build_documents()), version
+            return self.index
+
+    def invalidate(self, **kwargs) -> None:
+        with self.lock:
+            self.index = None
+
+
+_cache = _Cache()
+for _model in SEARCHABLE:
+    post_save.connect(_cache.invalidate, sender=_model, dispatch_uid=f"search-{_model.__name__}")
+    post_delete.connect(_cache.invalidate, sender=_model,
+                        dispatch_uid=f"search-del-{_model.__name__}")
+
+
+def search(query: str, limit: int = 20) -> list[Result]:
+    return _cache.get().search(query, limit)
