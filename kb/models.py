@@ -282,11 +282,11 @@ class Tutorial(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("kb:tutorial", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class TutorialStep(models.Model):
@@ -361,11 +361,11 @@ class KnownProblem(models.Model):
     def __str__(self):
         return self.symptom
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("kb:known_problems") + f"#{self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class GlossaryTerm(models.Model):
@@ -385,11 +385,11 @@ class GlossaryTerm(models.Model):
     def __str__(self):
         return self.term
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("kb:glossary") + f"#{self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Feedback(models.Model):

@@ -44,12 +44,15 @@ ALIASES = [
     (re.compile(r"\bcode[\s\-]+pin\b"), "codepin"),
     (re.compile(r"\be[\s\-]*mails?\b|\bcourriels?\b|\bmails?\b"), "mail"),
 ]
-STOPWORDS = set(
-    ["a", "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "est", "et", "il", "je", "la", "le", "les", "leur", "ma", "mais", "me", "mes", "mon", "ne", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "suis", "ai", "as", "avez", "comment", "quoi", "quel", "quelle", "quels", "quelles", "faire", "fait"]
-)
+STOPWORDS = frozenset("""
+    a au aux avec ce ces cette dans de des du elle en est et il je la le les leur ma mais me
+    mes mon ne nous on ou par pas pour qu que qui sa se ses son sur ta te tes ton tu un une vos
+    votre vous y suis ai as avez comment quoi quel quelle quels quelles faire fait
+""".split())
 # Plural first, then at most one of these, longest first (a light French stemmer).
 SUFFIXES = sorted(
-    ["issement", "ations", "ation", "ateur", "atrice", "ement", "ment", "able", "euse", "eur", "ees", "ee", "er", "ez", "e", "ait", "aient", "ant", "ions", "ons", "it", "ir", "age"],
+    """issement ations ation ateur atrice ement ment able euse eur ees ee er ez e ait aient ant
+    ions ons it ir age""".split(),
     key=len, reverse=True,
 )
 

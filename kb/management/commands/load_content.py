@@ -9,7 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # One loaddata call: the tree and the tutorials refer to each other.
-        fixtures = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+        folder = Path(settings.BASE_DIR) / "fixtures"
+        fixtures = sorted(str(path) for path in folder.glob("*.json"))
         call_command("loaddata", *fixtures, verbosity=options["verbosity"])
         call_command("check", "--tag", "kb", "--fail-level", "WARNING",
                      verbosity=options["verbosity"])
