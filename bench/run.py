@@ -99,6 +99,82 @@ def bench_wizard(client) -> None:
         transaction.set_rollback(True)
 
 
+def make_tutorials(count: int) -> None:
+    """`count` tutorials of 4 steps in plausible French, for search at scale."""
+    import datetime
+    import random
+
+    from kb.models import Tutorial, TutorialStep
+
+    rng = random.Random(42)
+    vocabulary = (
+        "activation carte lecteur téléphone application identifiant notification courriel "
+        "connexion portail établissement messagerie certificat code secret professionnel "
+        "annuaire coordonnées attestation activité cabinet département ordre mise jour "
+        "sécurité navigateur ordinateur smartphone réseau pharmacie hôpital laboratoire "
+        "infirmier médecin kinésithérapeute sage-femme dentiste radiologie biologie"
+    ).split()
+
+    def sentence(n):
+        return " ".join(rng.choice(vocabulary) for _ in range(n)).capitalize() + "."
+
+    tutorials = Tutorial.objects.bulk_create(
+        Tutorial(slug=f"tutoriel-genere-{i}", title=sentence(6), summary=sentence(12),
+                 service=Tutorial.Service.ECPS, verified_on=datetime.date(2026, 1, 1),
+                 source="bench")
+        for i in range(count)
+    )
+    TutorialStep.objects.bulk_create(
+        TutorialStep(tutorial=tutorial, position=n, title=sentence(4), body=sentence(25),
+                     where=TutorialStep.Where.PHONE)
+        for tutorial in tutorials for n in range(4)
+    )
+
+
+def bench_search(client) -> None:
+    from django.db import transaction
+
+    from kb import search
+    from kb.tests.test_search import RELEVANCE
+
+    QUERIES = [query for query, _ in RELEVANCE]
+
+    print("\n== Recherche (index déjà construit : 0 requête SQL hors vérification périodique)")
+    client.get("/recherche/?q=activation")  # builds the index once
+    report("page /recherche/ (contenu réel)",
+           measure(client, "/recherche/?q=qr+code+pas+re%C3%A7u", n=200))
+    with transaction.atomic():
+        make_tutorials(10_000)
+        search._cache.invalidate()
+        start = time.perf_counter()
+        search.search("activation")
+        print(f"construction de l'index (10 000 tutoriels de plus) : "
+              f"{(time.perf_counter() - start) * 1000:.0f} ms, "
+              f"{len(search._cache.index.documents)} documents")
+        durations = []
+        for _ in range(5):
+            for query in QUERIES:
+                t0 = time.perf_counter()
+                search.search(query)
+                durations.append(time.perf_counter() - t0)
+        durations.sort()
+        print(f"recherche, {len(QUERIES)} requêtes × 5 sur 10 000 tutoriels : "
+              f"médiane {statistics.median(durations) * 1000:.2f} ms, "
+              f"p95 {durations[int(len(durations) * 0.95) - 1] * 1000:.2f} ms "
+              "(objectif : p95 < 30 ms)")
+        client.get("/recherche/?q=activation")
+        report("page /recherche/ sur 10 000 tutoriels", measure(
+            client, "/recherche/?q=activation+carte+lecteur", n=100))
+        transaction.set_rollback(True)
+    search._cache.invalidate()
+
+
+def bench_tutorial(client) -> None:
+    print("\n== Tutoriel")
+    report("page /tutoriels/activer-e-cps-avec-carte/",
+           measure(client, "/tutoriels/activer-e-cps-avec-carte/", n=300))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         setup_django(tmpdir)
@@ -106,6 +182,8 @@ def main() -> None:
 
         client = Client()
         bench_wizard(client)
+        bench_tutorial(client)
+        bench_search(client)
 
 
 if __name__ == "__main__":

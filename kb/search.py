@@ -57,10 +57,16 @@ SUFFIXES = sorted(
 )
 
 
-def normalize(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower case, no accents, plain dashes. Keeps the length of ordinary French text, so
+    that positions found in the folded text point into the original (for highlighting)."""
     text = unicodedata.normalize("NFKD", (text or "").lower().replace("’", "'"))
     text = "".join(char for char in text if not unicodedata.combining(char))
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)  # typographic dashes
+    return re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+
+
+def normalize(text: str) -> str:
+    text = fold(text)
     for pattern, replacement in ALIASES:
         text = pattern.sub(replacement, text)
     return text
@@ -189,12 +195,31 @@ class Index:
         ]
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, search word) for each word of `text`, "QR code" being one word."""
+    folded = fold(text)
+    if len(folded) != len(text):  # rare characters that change length: word by word
+        return [(m.start(), m.end(), normalize(m.group())) for m in re.finditer(r"\w+", text)]
+    spans = []
+    for pattern, replacement in ALIASES:
+        for match in pattern.finditer(folded):
+            if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+                spans.append((match.start(), match.end(), match.expand(replacement)))
+    for match in re.finditer(r"[a-z0-9]+", folded):
+        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+            spans.append((match.start(), match.end(), match.group()))
+    return sorted(spans)
+
+
 def highlight(text: str, stems: set[str]) -> SafeString:
     """Escape `text` and wrap the words whose stem was searched in <mark>."""
-    parts = []
-    for token in re.split(r"(\w+)", text):
-        matches = token and token[0].isalnum() and any(stem(w) in stems for w in words(token))
-        parts.append(f"<mark>{escape(token)}</mark>" if matches else escape(token))
+    parts, position = [], 0
+    for start, end, word in word_spans(text):
+        if word not in STOPWORDS and stem(word) in stems:
+            parts.append(escape(text[position:start]))
+            parts.append(f"<mark>{escape(text[start:end])}</mark>")
+            position = end
+    parts.append(escape(text[position:]))
     return mark_safe("".join(parts))
 
 
@@ -211,7 +236,8 @@ def snippet(doc: Document, stems: set[str], width: int = 220) -> SafeString:
 
 
 def plain(markdown_text: str) -> str:
-    return re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", markdown_text or "")
+    text = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", markdown_text or "", flags=re.MULTILINE)
+    return re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", text)
 
 
 def build_documents() -> list[Document]:

@@ -75,3 +75,18 @@ def test_steps_are_validated_in_french(db, fields, error_field):
     with pytest.raises(ValidationError) as error:
         step.full_clean()
     assert error_field in error.value.message_dict
+
+
+def test_the_admin_pages_of_the_knowledge_base_open(admin_user_client, seed_tree):
+    from kb.models import Feedback, KnownProblem, Tutorial
+
+    tutorial = Tutorial.objects.get(slug="activer-e-cps-avec-carte")
+    Feedback.objects.create(page="/tutoriels/activer-e-cps-avec-carte/", visitor="x" * 64,
+                            helpful=False, comment="Étape 4 pas claire.")
+    for url in ["/admin/kb/tutorial/", f"/admin/kb/tutorial/{tutorial.pk}/change/",
+                "/admin/kb/tutorial/add/", "/admin/kb/knownproblem/",
+                f"/admin/kb/knownproblem/{KnownProblem.objects.first().pk}/change/",
+                "/admin/kb/glossaryterm/", "/admin/kb/feedback/"]:
+        response = admin_user_client.get(url)
+        assert response.status_code == 200, url
+    assert "Étape 4 pas claire." in admin_user_client.get("/admin/kb/feedback/").content.decode()
