@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "kb",
+    "triage",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "triage.middleware.PagesViewedMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -136,6 +138,36 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "/agents/"
+
+# Shared by every server when REDIS_URL is set (rate limits must be counted in one place);
+# otherwise per process, which is enough for a single server.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# E-mail: printed on the console unless an SMTP server is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>")
+
+# Tickets: personal data kept this long after a ticket is closed, then anonymised.
+TRIAGE_RETENTION_MONTHS = envint("TRIAGE_RETENTION_MONTHS", 12)
+# Help requests accepted per IP address and period (seconds), against robots.
+TRIAGE_RATE_LIMIT = (envint("TRIAGE_RATE_LIMIT_COUNT", 5), envint("TRIAGE_RATE_LIMIT_PERIOD", 600))
+# Behind a reverse proxy, the client's address is in this header (e.g. HTTP_X_REAL_IP).
+TRIAGE_CLIENT_IP_HEADER = os.environ.get("TRIAGE_CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 # Security: strict by default outside development.
 SECURE_CONTENT_TYPE_NOSNIFF = True

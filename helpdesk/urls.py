@@ -8,4 +8,5 @@ admin.site.index_title = "Contenus et paramètres"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kb.urls")),
+    path("", include("triage.urls")),
 ]

@@ -19,3 +19,14 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   }
 });
+
+// "Copier" buttons of the agent workspace: the text stays selectable without JavaScript.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll(".copy-button")) {
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      button.textContent = "Copié";
+    });
+  }
+});

@@ -1,0 +1,36 @@
+"""Remembers the last help pages a visitor opened, so that a request for help arrives with
+them. A signed cookie of paths only (no session, no database, nothing personal), kept until
+the browser closes."""
+
+from django.core import signing
+
+COOKIE = "ecps_pages"
+SALT = "triage.pages_viewed"
+KEEP = 10
+RECORDED = {"wizard_step", "tutorial", "known_problems", "search", "glossary", "identifier"}
+
+
+def pages_viewed(request) -> list[str]:
+    pages = request.get_signed_cookie(COOKIE, default=None, salt=SALT)
+    try:
+        value = signing.loads(pages) if pages else []
+    except signing.BadSignature:
+        return []
+    return [page for page in value if isinstance(page, str)][-KEEP:]
+
+
+class PagesViewedMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = request.resolver_match
+        if (request.method == "GET" and response.status_code == 200 and match
+                and match.url_name in RECORDED and not request.htmx.history_restore_request):
+            path = request.get_full_path()[:300]
+            pages = [page for page in pages_viewed(request) if page != path] + [path]
+            response.set_signed_cookie(COOKIE, signing.dumps(pages[-KEEP:]), salt=SALT,
+                                       httponly=True, samesite="Lax",
+                                       secure=request.is_secure())
+        return response

@@ -1,0 +1,196 @@
+"""Tickets: the only place that holds personal data (retention, purge and role checks
+are audited here)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kb.models import SupportLine, Tutorial
+
+REFERENCE_PREFIX = "ECPS"
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=Ticket.CLOSED)
+
+    def for_queue(self):
+        return self.select_related("assigned_to", "suggested_line")
+
+    def due_for_purge(self, *, months: int):
+        cutoff = timezone.now() - timezone.timedelta(days=round(months * 30.44))
+        return self.filter(status__in=Ticket.CLOSED, closed_at__lt=cutoff,
+                           anonymised_at__isnull=True)
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "nouveau", _("Nouveau")
+        IN_PROGRESS = "en_cours", _("En cours")
+        WAITING = "attente_usager", _("En attente de l'usager")
+        RESOLVED = "resolu", _("Résolu")
+        TRANSFERRED = "transfere", _("Transféré au support national")
+
+    # Which status may follow which: the agents' workflow.
+    TRANSITIONS = {
+        Status.NEW: [Status.IN_PROGRESS, Status.RESOLVED, Status.TRANSFERRED],
+        Status.IN_PROGRESS: [Status.WAITING, Status.RESOLVED, Status.TRANSFERRED],
+        Status.WAITING: [Status.IN_PROGRESS, Status.RESOLVED, Status.TRANSFERRED],
+        Status.RESOLVED: [Status.IN_PROGRESS],
+        Status.TRANSFERRED: [Status.IN_PROGRESS],
+    }
+    CLOSED = [Status.RESOLVED, Status.TRANSFERRED]
+
+    class IdentifierType(models.TextChoices):
+        RPPS = "rpps", _("RPPS")
+        ADELI = "adeli", _("ADELI")
+        UNKNOWN = "inconnu", _("Je ne sais pas")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Formulaire du site")
+        PHONE = "telephone", _("Appel téléphonique (saisi par un agent)")
+
+    PROFESSIONS = [
+        ("medecin", _("Médecin")), ("pharmacien", _("Pharmacien")),
+        ("infirmier", _("Infirmier ou infirmière")), ("sage-femme", _("Sage-femme")),
+        ("chirurgien-dentiste", _("Chirurgien-dentiste")),
+        ("kinesitherapeute", _("Masseur-kinésithérapeute")),
+        ("autre-sante", _("Autre profession de santé")),
+        ("personnel-etablissement", _("Personnel d'établissement")), ("autre", _("Autre")),
+    ]
+    SERVICES = [*Tutorial.Service.choices, ("autre", _("Un autre service"))]
+
+    created_at = models.DateTimeField(_("reçu le"), default=timezone.now, db_index=True)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices,
+                              default=Status.NEW, db_index=True)
+    source = models.CharField(_("origine"), max_length=12, choices=Source.choices,
+                              default=Source.WEB)
+
+    name = models.CharField(_("nom et prénom"), max_length=150)
+    email = models.EmailField(_("adresse e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    profession = models.CharField(_("profession"), max_length=30, choices=PROFESSIONS)
+    identifier_type = models.CharField(_("type d'identifiant"), max_length=10,
+                                       choices=IdentifierType.choices)
+    identifier_number = models.CharField(_("numéro RPPS ou ADELI"), max_length=12, blank=True)
+    service = models.CharField(_("service que vous voulez utiliser"), max_length=20,
+                               choices=SERVICES)
+    description = models.TextField(_("description du problème"), max_length=5000)
+
+    # What the person did on the site before asking, snapshotted: the tree may change later.
+    trail = models.JSONField(_("parcours"), default=list, blank=True)
+    outcome_title = models.CharField(_("issue atteinte"), max_length=200, blank=True)
+    wizard_url = models.CharField(_("adresse de l'étape"), max_length=500, blank=True)
+    pages_viewed = models.JSONField(_("pages consultées"), default=list, blank=True)
+    suggested_line = models.ForeignKey(
+        SupportLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ligne suggérée"),
+    )
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_tickets", verbose_name=_("attribué à"),
+    )
+    transferred_to = models.ForeignKey(
+        SupportLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("transféré à"),
+    )
+    transferred_at = models.DateTimeField(_("transféré le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True, db_index=True)
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("triage:ticket", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """ECPS-2026-000123: the year it arrived and its number, unique because the number
+        is the primary key (safe under concurrent submissions on any database)."""
+        return f"{REFERENCE_PREFIX}-{self.created_at:%Y}-{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        parts = text.strip().upper().split("-")
+        if len(parts) == 3 and parts[0] == REFERENCE_PREFIX and parts[2].isdigit():
+            return int(parts[2])
+        return None
+
+    @property
+    def allowed_statuses(self) -> list:
+        return self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+
+class TicketEvent(models.Model):
+    """Every change to a ticket: who, when, what. Shown as the ticket's timeline."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Demande reçue")
+        STATUS = "status", _("Statut modifié")
+        ASSIGNED = "assigned", _("Attribution")
+        NOTE = "note", _("Note interne")
+        REPLY = "reply", _("Réponse envoyée")
+        TRANSFERRED = "transferred", _("Transfert au support national")
+        ANONYMISED = "anonymised", _("Données personnelles effacées")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} : {self.summary}"
+
+
+class ReplyTemplateManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class ReplyTemplate(models.Model):
+    """A reply agents start from; the tutorials it names are linked at the end."""
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(
+        _("texte"), help_text=_("{nom} est remplacé par le nom du demandeur, {reference} par "
+                                "la référence du ticket."),
+    )
+    tutorials = models.ManyToManyField(Tutorial, blank=True, verbose_name=_("tutoriels liés"))
+
+    objects = ReplyTemplateManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("modèle de réponse")
+        verbose_name_plural = _("modèles de réponse")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)

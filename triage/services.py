@@ -1,0 +1,114 @@
+"""Writes that span a ticket and its timeline, called from the public form, agent mode
+and the agent workspace."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kb.tree import Walk
+from triage.models import Ticket, TicketEvent
+
+AGENTS_GROUP = "Agents de support"
+EDITORS_GROUP = "Éditeurs de contenu"
+
+
+def trail_snapshot(position: Walk | None) -> dict:
+    """What a ticket keeps of the wizard path: text, not links to rows that may change."""
+    if position is None:
+        return {}
+    return {
+        "trail": [{"question": entry.question.question, "answer": entry.answer.label}
+                  for entry in position.trail],
+        "outcome_title": position.step.heading,
+        "wizard_url": position.url,
+        "suggested_line": position.support_lines[0] if position.support_lines else None,
+    }
+
+
+@transaction.atomic
+def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
+                agent=None) -> Ticket:
+    ticket = Ticket.objects.create(
+        **data, **trail_snapshot(position), pages_viewed=pages_viewed,
+        source=Ticket.Source.PHONE if agent else Ticket.Source.WEB,
+        assigned_to=agent,
+        status=Ticket.Status.IN_PROGRESS if agent else Ticket.Status.NEW,
+    )
+    TicketEvent.objects.create(
+        ticket=ticket, actor=agent, kind=TicketEvent.Kind.CREATED,
+        summary="Saisi au téléphone par un agent" if agent else "Envoyé depuis le site",
+    )
+    transaction.on_commit(lambda: send_acknowledgement(ticket))
+    return ticket
+
+
+def send_acknowledgement(ticket: Ticket) -> None:
+    context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS}
+    send_mail(
+        f"[{ticket.reference}] Nous avons bien reçu votre demande",
+        render_to_string("triage/email/acknowledgement.txt", context),
+        None, [ticket.email],
+    )
+
+
+def _record(ticket, actor, kind, summary, text=""):
+    TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, summary=summary, text=text)
+
+
+@transaction.atomic
+def change_status(*, ticket: Ticket, status: str, actor) -> None:
+    if status not in ticket.allowed_statuses:
+        raise ValueError(f"{ticket.status} -> {status} is not allowed")
+    old = ticket.get_status_display()
+    ticket.status = status
+    ticket.closed_at = timezone.now() if ticket.is_closed else None
+    ticket.save(update_fields=["status", "closed_at"])
+    _record(ticket, actor, TicketEvent.Kind.STATUS, f"{old} → {ticket.get_status_display()}")
+
+
+@transaction.atomic
+def transfer(*, ticket: Ticket, line, actor) -> None:
+    ticket.status = Ticket.Status.TRANSFERRED
+    ticket.transferred_to = line
+    ticket.transferred_at = ticket.closed_at = timezone.now()
+    ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at"])
+    _record(ticket, actor, TicketEvent.Kind.TRANSFERRED, f"Transféré à : {line.name}")
+
+
+@transaction.atomic
+def assign(*, ticket: Ticket, agent, actor) -> None:
+    ticket.assigned_to = agent
+    ticket.save(update_fields=["assigned_to"])
+    who = agent.get_full_name() or agent.get_username() if agent else "personne"
+    _record(ticket, actor, TicketEvent.Kind.ASSIGNED, f"Attribué à {who}")
+
+
+def add_note(*, ticket: Ticket, text: str, actor) -> None:
+    _record(ticket, actor, TicketEvent.Kind.NOTE, "Note interne", text)
+
+
+@transaction.atomic
+def send_reply(*, ticket: Ticket, subject: str, body: str, actor) -> None:
+    _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body)
+    if ticket.status == Ticket.Status.NEW:
+        change_status(ticket=ticket, status=Ticket.Status.IN_PROGRESS, actor=actor)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [ticket.email]))
+
+
+ERASED = "[effacé]"
+
+
+@transaction.atomic
+def anonymise(ticket: Ticket) -> None:
+    """Keeps what helps improve the service (path, outcome, service, dates, statuses) and
+    erases who the person is and what they wrote."""
+    Ticket.objects.filter(pk=ticket.pk).update(
+        name=ERASED, email="", phone="", identifier_number="", description=ERASED,
+        anonymised_at=timezone.now(),
+    )
+    ticket.events.filter(kind__in=[TicketEvent.Kind.NOTE, TicketEvent.Kind.REPLY]).update(
+        text=ERASED
+    )
+    _record(ticket, None, TicketEvent.Kind.ANONYMISED, "Durée de conservation écoulée")

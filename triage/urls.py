@@ -1,0 +1,18 @@
+from django.urls import path
+
+from triage import views
+
+app_name = "triage"
+
+urlpatterns = [
+    path("aide/", views.help_request, name="help"),
+    path("aide/merci/<str:token>/", views.confirmation, name="confirmation"),
+    path("agents/", views.queue, name="queue"),
+    path("agents/nouveau/", views.agent_new_ticket, name="agent_new"),
+    path("agents/tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("agents/tickets/<int:pk>/prendre/", views.take, name="take"),
+    path("agents/tickets/<int:pk>/note/", views.add_note, name="note"),
+    path("agents/tickets/<int:pk>/statut/", views.change_status, name="status"),
+    path("agents/tickets/<int:pk>/transfert/", views.transfer, name="transfer"),
+    path("agents/tickets/<int:pk>/reponse/", views.reply, name="reply"),
+]
