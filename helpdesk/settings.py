@@ -160,7 +160,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>"
+)
 
 # Tickets: personal data kept this long after a ticket is closed, then anonymised.
 TRIAGE_RETENTION_MONTHS = envint("TRIAGE_RETENTION_MONTHS", 12)

@@ -1,5 +1,4 @@
 import pytest
-from django.core import mail
 
 from triage.models import Ticket, TicketEvent
 from triage.tests.factories import VALID_FORM
