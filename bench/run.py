@@ -175,6 +175,46 @@ def bench_tutorial(client) -> None:
            measure(client, "/tutoriels/activer-e-cps-avec-carte/", n=300))
 
 
+def bench_tickets(client) -> None:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    from triage.models import Ticket
+    from triage.tests.factories import VALID_FORM
+
+    print("\n== Tickets")
+    settings.TRIAGE_RATE_LIMIT = (10**9, 60)  # measuring throughput, not the robot guard
+    outcome = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
+    with transaction.atomic():
+        n = 200
+        start = time.perf_counter()
+        for i in range(n):
+            response = client.post("/aide/", {**VALID_FORM, "name": f"Personne {i}",
+                                               "depuis": outcome})
+            assert response.status_code == 302, response.status_code
+        elapsed = time.perf_counter() - start
+        print(f"dépôt d'une demande (formulaire complet, parcours joint) : {n / elapsed:.0f} "
+              f"demandes/s, {elapsed / n * 1000:.1f} ms chacune")
+
+        Ticket.objects.bulk_create(
+            Ticket(name=f"Personne {i}", email="p@example.fr", profession="medecin",
+                   identifier_type="rpps", service="ecps", description="Description.")
+            for i in range(10_000 - n)
+        )
+        agent = get_user_model().objects.create_user("bench-agent", is_staff=True)
+        agent.groups.add(Group.objects.get(name="Agents de support"))
+        client.force_login(agent)
+        print(f"{Ticket.objects.count()} tickets en base")
+        report("file /agents/ (page 1)", measure(client, "/agents/", n=100))
+        report("file /agents/?page=200 (fin)", measure(client, "/agents/?page=200", n=100))
+        report("file filtrée et triée", measure(
+            client, "/agents/?status=ouverts&sort=created_at&q=Personne+99", n=100))
+        client.logout()
+        transaction.set_rollback(True)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         setup_django(tmpdir)
@@ -184,6 +224,7 @@ def main() -> None:
         bench_wizard(client)
         bench_tutorial(client)
         bench_search(client)
+        bench_tickets(client)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ this process drops it at once (signals); other processes notice within REFRESH_S
 comparing a cheap content version (counts and last modification dates).
 """
 
+import heapq
 import math
 import re
 import threading
@@ -180,11 +181,11 @@ class Index:
                 scores[doc_id] += value
                 matched[doc_id] += 1
         # Documents matching every word of the query come first.
-        ranked = sorted(
-            scores,
+        ranked = heapq.nsmallest(
+            limit, scores,
             key=lambda d: (-scores[d] * (matched[d] / len(query_words)) ** 2,
                            self.documents[d].title),
-        )[:limit]
+        )
         return [
             Result(
                 self.documents[d], scores[d],

@@ -1,0 +1,113 @@
+import pytest
+from django.contrib.auth.models import Permission
+
+from tests.browser.conftest import assert_accessible
+from triage.models import Ticket
+from triage.tests.factories import make_ticket
+
+pytestmark = pytest.mark.browser
+
+OUTCOME = "/parcours/methode-a/methode-a-erreur/probleme-application/"
+
+
+def fill_help_form(page):
+    page.get_by_label("Nom et prénom").fill("Claire Martin")
+    page.get_by_label("Adresse e-mail").fill("claire.martin@example.fr")
+    page.get_by_label("Profession").select_option(label="Médecin")
+    page.get_by_label("Type d'identifiant").select_option(label="RPPS")
+    page.get_by_label("Numéro RPPS ou ADELI").fill("10002232642")
+    page.get_by_label("Service que vous voulez utiliser").select_option(
+        label="Activation et usage de la e-CPS")
+    page.get_by_label("Description du problème").fill("Le QR code ne se scanne pas.")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_file_a_ticket_from_an_outcome(live_content, open_page, javascript):
+    page = open_page(live_content.url + OUTCOME, javascript=javascript)
+    page.get_by_role("link", name="Demander de l'aide par écrit").click()
+    assert "Oui, j'ai une carte CPx" in page.locator(".origin").first.inner_text()
+    fill_help_form(page)
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    # Forgot the consent: a French message, nothing lost.
+    assert "Cochez cette case" in page.content()
+    assert page.get_by_label("Nom et prénom").input_value() == "Claire Martin"
+    page.get_by_label("J'accepte que ces informations").check()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    reference = page.locator(".reference").inner_text()
+    ticket = Ticket.objects.get()
+    assert reference == ticket.reference
+    assert ticket.wizard_url == OUTCOME and ticket.suggested_line.slug == "ans-support-e-cps"
+    assert OUTCOME in ticket.pages_viewed
+
+
+@pytest.fixture
+def agent_login(live_content, django_user_model, open_page):
+    agent = django_user_model.objects.create_user("agathe", password="x-Secret-42",
+                                                  is_staff=True)
+    agent.user_permissions.set(Permission.objects.filter(content_type__app_label="triage"))
+
+    def login(javascript=True):
+        page = open_page(live_content.url + "/agents/", javascript=javascript)
+        page.get_by_label("Nom d’utilisateur").fill("agathe")
+        page.get_by_label("Mot de passe").fill("x-Secret-42")
+        page.get_by_role("button", name="Connexion").click()
+        page.wait_for_url("**/agents/")
+        return page
+
+    return login
+
+
+def test_an_agent_takes_notes_replies_and_resolves(agent_login, mailoutbox):
+    ticket = make_ticket(wizard_url=OUTCOME, outcome_title="Problème avec l'application e-CPS",
+                         trail=[{"question": "Avez-vous une carte CPx ?",
+                                 "answer": "Oui, j'ai une carte CPx"}])
+    page = agent_login()
+    page.get_by_role("link", name=ticket.reference).click()
+    page.get_by_role("button", name="Je le prends").click()
+    assert "Ce ticket vous est attribué." in page.content()
+
+    page.get_by_label("Note interne (invisible pour le demandeur)").fill("Rappel prévu demain.")
+    page.get_by_role("button", name="Ajouter la note").click()
+
+    page.get_by_label("Partir d'un modèle").select_option(label="Identifiant national")
+    page.get_by_role("button", name="Utiliser").click()
+    assert "tutoriels/trouver-identifiant-national/" in page.get_by_label("Message").input_value()
+    page.get_by_role("button", name="Envoyer à claire.martin@example.fr").click()
+    assert "Réponse envoyée par e-mail." in page.content()
+
+    page.get_by_label("Nouveau statut").select_option(label="Résolu")
+    page.get_by_role("button", name="Appliquer").click()
+    assert page.locator("h1 .badge").inner_text() == "Résolu"
+    timeline = page.locator(".timeline").inner_text()
+    for expected in ["Attribution", "Rappel prévu demain.", "Réponse envoyée", "En cours → Résolu"]:
+        assert expected in timeline
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
+
+
+def test_the_queue_filters_live_and_without_javascript(agent_login):
+    make_ticket(name="Paul Ouvert")
+    make_ticket(name="Rémi Résolu", status=Ticket.Status.RESOLVED)
+    for javascript in (True, False):
+        page = agent_login(javascript=javascript)
+        page.get_by_label("Statut").select_option(label="Résolu")
+        if not javascript:
+            page.get_by_role("button", name="Filtrer").click()
+        page.wait_for_function("!document.querySelector('#queue-results').innerText"
+                               ".includes('Paul Ouvert')")
+        assert "Rémi Résolu" in page.locator("#queue-results").inner_text()
+        assert "status=resolu" in page.url
+        page.context.close()
+
+
+def test_help_form_queue_and_ticket_have_no_accessibility_violation(live_content, open_page,
+                                                                     agent_login):
+    form = open_page(live_content.url + "/aide/?depuis=" + OUTCOME)
+    assert_accessible(form)
+    form.get_by_role("button", name="Envoyer ma demande").click()  # with errors shown
+    assert_accessible(form)
+    ticket = make_ticket()
+    page = agent_login()
+    assert_accessible(page)
+    page.goto(live_content.url + ticket.get_absolute_url())
+    assert_accessible(page)
