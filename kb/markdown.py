@@ -8,6 +8,8 @@ with an allow-list, so the sanitiser has the last word.
 import markdown
 import nh3
 
+from kb.templatetags.french import french_spacing
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "kbd",
     "li", "ol", "p", "pre", "strong", "ul", "table", "thead", "tbody", "tr", "th", "td",
@@ -18,10 +20,10 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 def render_markdown(text: str) -> str:
     html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
-    return nh3.clean(
+    return french_spacing(nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
-    )
+    ))

@@ -43,8 +43,8 @@ def test_every_answer_and_trail_link_is_a_real_link(client, seed_tree):
 
 def test_the_trail_lists_each_answer_with_a_link_to_change_it(client, seed_tree):
     html = client.get(METHOD_B_ERROR).content.decode()
-    assert "Avez-vous une carte CPx ? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
-    assert "Que se passe-t-il ? <strong>Je rencontre une erreur</strong>" in html
+    assert "Avez-vous une carte CPx\u00a0? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
+    assert "Que se passe-t-il\u00a0? <strong>Je rencontre une erreur</strong>" in html
     assert html.count("Modifier<span") == 3
     assert "Recommencer depuis le début" in html
 

@@ -40,7 +40,8 @@ def test_a_path_with_javascript_swaps_only_the_step(live_content, open_page):
     # The back button returns to the previous question, with its answers.
     page.go_back()
     page.wait_for_url("**/methode-b-probleme/methode-b-erreur/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Quel problème rencontrez-vous ?"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Quel problème rencontrez-vous\u00a0?"
 
 
 def test_a_path_without_javascript_uses_plain_links(live_content, open_page):
