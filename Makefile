@@ -15,13 +15,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --no-input
-	$(MAKE) --no-print-directory content
+run: content
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Loads (or reloads) the reference content; loaddata updates by key, so nothing is duplicated.
 content: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_content
 
 test: $(VENV)/.installed

@@ -111,3 +111,9 @@ def test_help_form_queue_and_ticket_have_no_accessibility_violation(live_content
     assert_accessible(page)
     page.goto(live_content.url + ticket.get_absolute_url())
     assert_accessible(page)
+
+
+def test_the_staff_login_page_has_no_accessibility_violation(live_content, open_page):
+    page = open_page(live_content.url + "/agents/")  # redirected to the one login page
+    assert "/admin/login/" in page.url
+    assert_accessible(page)
