@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kb.models import Tutorial
+from kb.pages import describe_pages
 from kb.tree import walk
 from kb.views import partial_or_page
 from triage import services
@@ -116,7 +117,7 @@ def help_request(request):
         else:
             status = 400
     return render(request, "triage/help_form.html", {
-        "form": form, "source": source, "pages": pages, **context,
+        "form": form, "source": source, "pages": describe_pages(pages), **context,
         "retention_months": settings.TRIAGE_RETENTION_MONTHS,
     }, status=status)
 
@@ -188,6 +189,7 @@ def ticket_detail(request, pk: int):
                      if template else {"subject": f"[{ticket.reference}] "})
     return render(request, "triage/ticket.html", {
         "ticket": ticket,
+        "pages": describe_pages(ticket.pages_viewed),
         "events": ticket.events.select_related("actor"),
         "note_form": NoteForm(),
         "status_form": StatusForm(ticket=ticket),

@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
-from kb.models import SupportLine
+from kb.models import SupportLine, Tutorial
 from triage.models import ReplyTemplate, Ticket, TicketEvent
 from triage.tests.factories import make_ticket
 
@@ -75,6 +76,7 @@ def test_the_queue_costs_the_same_queries_whatever_the_number_of_tickets(
 
 
 def test_the_ticket_page_shows_the_path_and_the_suggested_route(agent_client, client, seed_tree):
+    client.get("/tutoriels/choisir-mot-de-passe/")
     client.post("/aide/", {
         "name": "Claire Martin", "email": "claire@example.fr", "profession": "medecin",
         "identifier_type": "inconnu", "service": "ecps", "description": "Bloquée.",
@@ -87,6 +89,9 @@ def test_the_ticket_page_shows_the_path_and_the_suggested_route(agent_client, cl
     assert 'href="/parcours/methode-a/methode-a-erreur/probleme-carte/"' in html
     assert 'data-copy="0 825 85 20 00"' in html
     assert 'data-copy="monserviceclient.cartes@esante.gouv.fr"' in html
+    # The pages the professional read, by title, linked for the agent to open.
+    title = Tutorial.objects.get(slug="choisir-mot-de-passe").title
+    assert f'<a href="/tutoriels/choisir-mot-de-passe/">Tutoriel : {escape(title)}</a>' in html
 
 
 def test_an_agent_takes_notes_replies_with_a_template_and_resolves(

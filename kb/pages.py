@@ -1,0 +1,55 @@
+"""Names for the help pages a visitor opened, so that a help request lists "Activer sa e-CPS
+avec sa carte CPx" rather than "/tutoriels/activer-e-cps-avec-carte/", for the requester
+who checks what is attached and for the agent who reads it."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+from kb.models import Step, Tutorial
+
+FIXED_TITLES = {
+    "kb:home": lambda: _("Accueil du parcours guidé"),
+    "kb:wizard_start": lambda: _("Parcours guidé"),
+    "kb:known_problems": lambda: _("Problèmes connus et solutions"),
+    "kb:glossary": lambda: _("Glossaire"),
+    "kb:identifier": lambda: _("Quel est mon identifiant national ?"),
+    "kb:support_lines": lambda: _("Contacts d'assistance"),
+    "kb:tutorials": lambda: _("Tutoriels"),
+}
+
+
+def describe_pages(paths: list[str]) -> list[tuple[str, str]]:
+    """(path, title) for each path, in order; two queries whatever the number of pages.
+    A page that no longer exists keeps its path as its title."""
+    matches = []
+    for path in paths:
+        try:
+            matches.append((path, resolve(urlsplit(path).path)))
+        except Resolver404:
+            matches.append((path, None))
+    step_slugs = {match.kwargs["trail"].rsplit("/", 1)[-1]
+                  for _path, match in matches if match and match.view_name == "kb:wizard_step"}
+    tutorial_slugs = {match.kwargs["slug"]
+                      for _path, match in matches if match and match.view_name == "kb:tutorial"}
+    # An empty slug__in runs no query at all.
+    steps = {step.slug: step.heading for step in Step.objects.filter(slug__in=step_slugs)}
+    tutorials = dict(Tutorial.objects.filter(slug__in=tutorial_slugs).values_list("slug", "title"))
+    return [(path, title_of(path, match, steps, tutorials)) for path, match in matches]
+
+
+def title_of(path: str, match, steps: dict, tutorials: dict) -> str:
+    if match is None:
+        return path
+    if match.view_name == "kb:wizard_step":
+        heading = steps.get(match.kwargs["trail"].rsplit("/", 1)[-1])
+        return _("Parcours guidé : %(step)s") % {"step": heading} if heading else path
+    if match.view_name == "kb:tutorial":
+        title = tutorials.get(match.kwargs["slug"])
+        return _("Tutoriel : %(title)s") % {"title": title} if title else path
+    if match.view_name == "kb:search":
+        query = parse_qs(urlsplit(path).query).get("q", [""])[0].strip()
+        return _("Recherche « %(query)s »") % {"query": query} if query else _("Recherche")
+    fixed = FIXED_TITLES.get(match.view_name)
+    return fixed() if fixed else path
