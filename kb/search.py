@@ -10,6 +10,7 @@ this process drops it at once (signals); other processes notice within REFRESH_S
 comparing a cheap content version (counts and last modification dates).
 """
 
+import functools
 import heapq
 import math
 import re
@@ -58,12 +59,36 @@ SUFFIXES = sorted(
 )
 
 
+def _fold_slowly(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+def _single_char_folds() -> dict[int, str]:
+    """Latin letters with accents (and the no-break spaces) map to one plain character:
+    folding them with str.translate is many times faster than decomposing every string."""
+    table = {}
+    for code in range(0xA0, 0x250):
+        folded = _fold_slowly(chr(code))
+        if len(folded) == 1 and folded != chr(code):
+            table[code] = folded
+    table.update({0x2019: "'", 0x202F: " "})
+    table.update(dict.fromkeys([*range(0x2010, 0x2016), 0x2212], "-"))
+    return table
+
+
+FOLDS = _single_char_folds()
+BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, plain dashes. Keeps the length of ordinary French text, so
     that positions found in the folded text point into the original (for highlighting)."""
-    text = unicodedata.normalize("NFKD", (text or "").lower().replace("’", "'"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = (text or "").lower().translate(FOLDS)
+    if not BEYOND_LATIN.search(text):
+        return text
+    # Rarer characters ("…", combining accents, other scripts): the general decomposition.
+    return re.sub(r"[\u2010-\u2015\u2212]", "-", _fold_slowly(text.replace("’", "'")))
 
 
 def normalize(text: str) -> str:
@@ -78,6 +103,7 @@ def words(text: str) -> list[str]:
             if len(w) > 1 and w not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
@@ -172,20 +198,26 @@ class Index:
             for word_stem, penalty in self.stems_for(word).items():
                 all_stems.add(word_stem)
                 postings = self.postings.get(word_stem, {})
-                idf = math.log(1 + total / (1 + len(postings)))
+                factor = math.log(1 + total / (1 + len(postings))) * penalty
+                if not best_for_doc:  # the usual case: one stem per word
+                    best_for_doc = {doc_id: weight * factor for doc_id, weight in postings.items()}
+                    continue
                 for doc_id, weight in postings.items():
-                    value = idf * weight * penalty
+                    value = weight * factor
                     if value > best_for_doc.get(doc_id, 0.0):
                         best_for_doc[doc_id] = value
             for doc_id, value in best_for_doc.items():
                 scores[doc_id] += value
                 matched[doc_id] += 1
-        # Documents matching every word of the query come first.
-        ranked = heapq.nsmallest(
-            limit, scores,
-            key=lambda d: (-scores[d] * (matched[d] / len(query_words)) ** 2,
-                           self.documents[d].title),
-        )
+        if not scores:
+            return []
+        # Documents matching every word of the query come first. The heap runs on plain
+        # floats (fast); ties at the cut are then settled by title, so results never
+        # depend on the order rows came out of the database.
+        coverage = {d: scores[d] * (matched[d] / len(query_words)) ** 2 for d in scores}
+        cutoff = heapq.nlargest(limit, coverage.values())[-1]
+        ranked = sorted((d for d, value in coverage.items() if value >= cutoff),
+                        key=lambda d: (-coverage[d], self.documents[d].title))[:limit]
         return [
             Result(
                 self.documents[d], scores[d],

@@ -1,10 +1,13 @@
 """Search finds the right page from the words people actually type, on SQLite and
 PostgreSQL alike (the suite runs on both)."""
 
+import re
+import unicodedata
+
 import pytest
 
 from kb.models import KnownProblem
-from kb.search import normalize, search, stem, words
+from kb.search import fold, normalize, search, stem, words
 
 T = "/tutoriels/"
 P = "/problemes-connus/#"
@@ -135,3 +138,17 @@ def test_odd_queries_never_crash(client, seed_tree):
         response = client.get("/recherche/", {"q": query})
         assert response.status_code == 200
         assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_the_fast_fold_agrees_with_full_unicode_decomposition():
+    def decomposed(text):
+        text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+        text = "".join(char for char in text if not unicodedata.combining(char))
+        return re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+
+    for code in range(0x20, 0x2300):
+        char = chr(code)
+        if len(decomposed(char)) == 1:
+            assert fold(char) == decomposed(char), hex(code)
+    sentence = "L’ÉCRAN « Activée » – Ça dépend… de l'œuvre\u00a0? cafe\u0301"
+    assert fold(sentence) == decomposed(sentence)
