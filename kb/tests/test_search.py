@@ -30,6 +30,7 @@ RELEVANCE = [
     ("RCP maladies rares connexion", T + "se-connecter-rcp-sara/"),
     ("erpps attestation", T + "acceder-portail-erpps/"),
     ("france connect", T + "acceder-portail-erpps/"),
+    ("franceconnect erpps ne marche pas", P + "franceconnect-au-lieu-de-pro-sante-connect"),
     ("portail paca", T + "portail-sante-paca-activer-sans-carte/"),
     ("bouton commencer l'activation absent", P + "bouton-commencer-activation-absent"),
     ("kaspersky", P + "bouton-commencer-activation-absent"),

@@ -104,7 +104,8 @@ def test_the_known_problems_page_lists_symptom_cause_fix_and_contact(client, see
     for symptom in ["Les connexions échouent à répétition", "Pas de notification",
                     "E-mail d&#x27;activation avec le QR code non reçu",
                     "L&#x27;e-mail ou le téléphone proposé par l&#x27;application est faux",
-                    "n&#x27;apparaît pas", "Android 15"]:
+                    "n&#x27;apparaît pas", "Android 15", "FranceConnect ne donne pas accès",
+                    "L&#x27;application ne s&#x27;installe pas"]:
         assert symptom in html, symptom
     assert "attendez 48 heures" in html
     assert "Kaspersky" in html
