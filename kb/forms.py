@@ -1,9 +1,12 @@
+from urllib.parse import urlsplit
+
 from django import forms
-from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from kb.identifiers import national_identifier
 from kb.models import Feedback
+from kb.pages import resolve_local
+from kb.privacy import contains_secret
 
 # Pages on which visitors may leave an opinion.
 FEEDBACK_PAGES = {"tutorial", "wizard_step"}
@@ -45,12 +48,16 @@ class FeedbackForm(forms.ModelForm):
         fields = ["page", "helpful", "comment"]
         widgets = {"page": forms.HiddenInput}
 
+    def clean_comment(self):
+        if contains_secret(self.cleaned_data["comment"]):
+            raise forms.ValidationError(_(
+                "Votre commentaire semble contenir un mot de passe ou un code PIN : retirez-le. "
+                "Personne ne doit le connaître."))
+        return self.cleaned_data["comment"]
+
     def clean_page(self):
         page = self.cleaned_data["page"]
-        try:
-            match = resolve(page) if page.startswith("/") and not page.startswith("//") else None
-        except Resolver404:
-            match = None
+        match = resolve_local(page)
         if match is None or match.url_name not in FEEDBACK_PAGES:
             raise forms.ValidationError(_("Cette page ne peut pas recevoir d'avis."))
-        return page
+        return urlsplit(page).path  # one vote per page, whatever its query string

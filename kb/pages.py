@@ -4,7 +4,7 @@ who checks what is attached and for the agent who reads it."""
 
 from urllib.parse import parse_qs, urlsplit
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.translation import gettext as _
 
 from kb.models import Step, Tutorial
@@ -20,15 +20,21 @@ FIXED_TITLES = {
 }
 
 
+def resolve_local(path: str) -> ResolverMatch | None:
+    """The page of this site that a path sent by a browser names (query string ignored),
+    or None: a path from outside ("https://…", "//host/…") or unknown is never followed."""
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    try:
+        return resolve(urlsplit(path).path)
+    except Resolver404:
+        return None
+
+
 def describe_pages(paths: list[str]) -> list[tuple[str, str]]:
     """(path, title) for each path, in order; two queries whatever the number of pages.
     A page that no longer exists keeps its path as its title."""
-    matches = []
-    for path in paths:
-        try:
-            matches.append((path, resolve(urlsplit(path).path)))
-        except Resolver404:
-            matches.append((path, None))
+    matches = [(path, resolve_local(path)) for path in paths]
     step_slugs = {match.kwargs["trail"].rsplit("/", 1)[-1]
                   for _path, match in matches if match and match.view_name == "kb:wizard_step"}
     tutorial_slugs = {match.kwargs["slug"]

@@ -2,23 +2,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kb.identifiers import national_identifier
 from kb.models import SupportLine
-from kb.search import fold
+from kb.privacy import contains_secret
 from triage.models import ReplyTemplate, Ticket
-
-# A number of 4 to 8 digits within a few words of "mot de passe", "code PIN"…: most likely
-# the secret itself. We refuse it rather than store it.
-SECRET_WORDS = r"(?:mot\s*de\s*passe|mdp|code\s*(?:pin|porteur|secret)|\bpin\b|password|passcode)"
-SECRET_NEARBY = re.compile(
-    rf"{SECRET_WORDS}\W+(?:\w+\W+){{0,4}}?\d{{4,8}}\b|\b\d{{4,8}}\W+(?:\w+\W+){{0,4}}?{SECRET_WORDS}"
-)
-
-
-def contains_secret(text: str) -> bool:
-    return bool(SECRET_NEARBY.search(fold(text)))
 
 
 class TicketForm(forms.ModelForm):
@@ -133,31 +123,39 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORTS)
 
 
-class NoteForm(forms.Form):
+class TicketActionForm(forms.Form):
+    """A form posted from a ticket page: it knows the ticket it acts on."""
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+
+
+class NoteForm(TicketActionForm):
     text = forms.CharField(label=_("Note interne"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Écrivez la note.")})
 
 
-class StatusForm(forms.Form):
+class StatusForm(TicketActionForm):
     status = forms.ChoiceField(label=_("Nouveau statut"), choices=Ticket.Status.choices,
                                widget=forms.Select(attrs={"class": "form-select"}))
 
-    def __init__(self, *args, ticket, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             (value, label) for value, label in Ticket.Status.choices
-            if value in ticket.allowed_statuses and value != Ticket.Status.TRANSFERRED
+            if value in self.ticket.allowed_statuses and value != Ticket.Status.TRANSFERRED
         ]
 
 
-class TransferForm(forms.Form):
+class TransferForm(TicketActionForm):
     line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choisissez la ligne.")})
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(TicketActionForm):
     subject = forms.CharField(label=_("Objet"), max_length=200,
                               error_messages={"required": _("Indiquez l'objet.")})
     body = forms.CharField(label=_("Message"), max_length=10000,
@@ -175,5 +173,5 @@ def reply_from_template(template: ReplyTemplate, ticket: Ticket, build_url) -> d
     body = template.body.replace("{nom}", ticket.name).replace("{reference}", ticket.reference)
     links = [f"- {t.title} : {build_url(t.get_absolute_url())}" for t in template.tutorials.all()]
     if links:
-        body += "\n\nPour vous aider :\n" + "\n".join(links)
+        body += "\n\n" + gettext("Pour vous aider :") + "\n" + "\n".join(links)
     return {"subject": f"[{ticket.reference}] {template.subject}", "body": body}

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kb.tree import Walk
 from triage.models import Ticket, TicketEvent
@@ -38,7 +39,7 @@ def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
     )
     TicketEvent.objects.create(
         ticket=ticket, actor=agent, kind=TicketEvent.Kind.CREATED,
-        summary="Saisi au téléphone par un agent" if agent else "Envoyé depuis le site",
+        summary=_("Saisi au téléphone par un agent") if agent else _("Envoyé depuis le site"),
     )
     transaction.on_commit(lambda: send_acknowledgement(ticket))
     return ticket
@@ -47,7 +48,7 @@ def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
 def send_acknowledgement(ticket: Ticket) -> None:
     context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS}
     send_mail(
-        f"[{ticket.reference}] Nous avons bien reçu votre demande",
+        _("[%(reference)s] Nous avons bien reçu votre demande") % {"reference": ticket.reference},
         render_to_string("triage/email/acknowledgement.txt", context),
         None, [ticket.email],
     )
@@ -74,19 +75,20 @@ def transfer(*, ticket: Ticket, line, actor) -> None:
     ticket.transferred_to = line
     ticket.transferred_at = ticket.closed_at = timezone.now()
     ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at"])
-    _record(ticket, actor, TicketEvent.Kind.TRANSFERRED, f"Transféré à : {line.name}")
+    _record(ticket, actor, TicketEvent.Kind.TRANSFERRED,
+            _("Transféré à : %(line)s") % {"line": line.name})
 
 
 @transaction.atomic
 def assign(*, ticket: Ticket, agent, actor) -> None:
     ticket.assigned_to = agent
     ticket.save(update_fields=["assigned_to"])
-    who = agent.get_full_name() or agent.get_username() if agent else "personne"
-    _record(ticket, actor, TicketEvent.Kind.ASSIGNED, f"Attribué à {who}")
+    who = agent.get_full_name() or agent.get_username() if agent else _("personne")
+    _record(ticket, actor, TicketEvent.Kind.ASSIGNED, _("Attribué à %(who)s") % {"who": who})
 
 
 def add_note(*, ticket: Ticket, text: str, actor) -> None:
-    _record(ticket, actor, TicketEvent.Kind.NOTE, "Note interne", text)
+    _record(ticket, actor, TicketEvent.Kind.NOTE, _("Note interne"), text)
 
 
 @transaction.atomic
@@ -111,4 +113,4 @@ def anonymise(ticket: Ticket) -> None:
     ticket.events.filter(kind__in=[TicketEvent.Kind.NOTE, TicketEvent.Kind.REPLY]).update(
         text=ERASED
     )
-    _record(ticket, None, TicketEvent.Kind.ANONYMISED, "Durée de conservation écoulée")
+    _record(ticket, None, TicketEvent.Kind.ANONYMISED, _("Durée de conservation écoulée"))

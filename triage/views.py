@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kb.models import Tutorial
-from kb.pages import describe_pages
+from kb.pages import describe_pages, resolve_local
 from kb.tree import walk
 from kb.views import partial_or_page
 from triage import services
@@ -61,11 +60,8 @@ def agent_required(permission="triage.view_ticket"):
 
 def origin(path: str) -> dict:
     """The wizard position or tutorial a help request starts from, from a local path."""
-    if not path.startswith("/") or path.startswith("//"):
-        return {}
-    try:
-        match = resolve(path.split("?")[0])
-    except Resolver404:
+    match = resolve_local(path)
+    if match is None:
         return {}
     if match.url_name == "wizard_step":
         position = walk(match.kwargs["trail"].split("/"))
@@ -191,10 +187,10 @@ def ticket_detail(request, pk: int):
         "ticket": ticket,
         "pages": describe_pages(ticket.pages_viewed),
         "events": ticket.events.select_related("actor"),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(ticket=ticket),
         "status_form": StatusForm(ticket=ticket),
-        "transfer_form": TransferForm(initial={"line": ticket.suggested_line}),
-        "reply_form": ReplyForm(initial=reply_initial),
+        "transfer_form": TransferForm(ticket=ticket, initial={"line": ticket.suggested_line}),
+        "reply_form": ReplyForm(ticket=ticket, initial=reply_initial),
         "templates": ReplyTemplate.objects.all(),
         "chosen_template": template,
     })
@@ -207,8 +203,7 @@ def _ticket_action(form_class, action, done_message):
     @agent_required("triage.change_ticket")
     def view(request, pk: int):
         ticket = get_object_or_404(Ticket, pk=pk)
-        form = (form_class(request.POST, ticket=ticket) if form_class is StatusForm
-                else form_class(request.POST))
+        form = form_class(request.POST, ticket=ticket)
         if form.is_valid():
             action(ticket=ticket, actor=request.user, **form.cleaned_data)
             messages.success(request, done_message)

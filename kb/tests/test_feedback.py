@@ -38,6 +38,20 @@ def test_a_too_long_comment_is_refused_and_kept(client, seed_tree):
     assert not Feedback.objects.exists()
 
 
+def test_a_comment_with_a_password_or_pin_is_refused(client, seed_tree):
+    response = client.post("/avis/", {"page": PAGE, "helpful": "0",
+                                      "comment": "Mon code PIN 4821 ne marche plus"})
+    assert response.status_code == 400
+    assert "semble contenir un mot de passe ou un code PIN" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_one_vote_per_page_whatever_its_query_string(client, seed_tree):
+    client.post("/avis/", {"page": PAGE, "helpful": "1"})
+    client.post("/avis/", {"page": PAGE + "?utm=mail", "helpful": "0"})
+    assert list(Feedback.objects.values_list("page", "helpful")) == [(PAGE, False)]
+
+
 def test_only_real_pages_take_feedback(client, seed_tree):
     for page in ["https://evil.example/", "//evil.example/", "/admin/", "/nulle-part/"]:
         assert client.post("/avis/", {"page": page, "helpful": "1"}).status_code == 400
