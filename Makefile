@@ -18,10 +18,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: content
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Loads (or reloads) the reference content; loaddata updates by key, so nothing is duplicated.
+# Publishes the reference content as version 1 into an empty database only: editors' work
+# is never overwritten (`manage.py load_content --remplacer` reloads it on purpose).
 content: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_content
+	$(BIN)/python manage.py load_reply_templates
 
 test: $(VENV)/.installed
 	$(BIN)/pytest

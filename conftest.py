@@ -4,8 +4,10 @@ from django.core.management import call_command
 
 @pytest.fixture
 def seed_tree(db):
-    """The real content (decision tree, tutorials, known problems…), as `make run` loads it."""
+    """The real content (decision tree, tutorials, known problems…) published as version 1,
+    as `make run` loads it."""
     call_command("load_content", verbosity=0)
+    call_command("load_reply_templates", verbosity=0)
 
 
 @pytest.fixture
@@ -24,13 +26,20 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def fresh_search_index():
-    """Each test sees the content of its own database, not an index built by another."""
-    from kb.search import _cache
+def fresh_published_content(settings):
+    """Each test sees the content of its own database, not a snapshot or a page kept from
+    another; and a publish inside a test (whose transaction never commits) is seen by the
+    next request, because every request asks for the latest version number. Tests of the
+    warm, query-free path set KB_CONTENT_CHECK_SECONDS themselves."""
+    from kb.page_cache import pages
+    from kb.snapshot import published
 
-    _cache.invalidate()
+    settings.KB_CONTENT_CHECK_SECONDS = 0
+    published.forget()
+    pages.clear()
     yield
-    _cache.invalidate()
+    published.forget()
+    pages.clear()
 
 
 # --- Personas: who uses the site --------------------------------------------------------

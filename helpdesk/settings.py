@@ -22,6 +22,10 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def envfloat(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -80,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kb.context_processors.content_preview",
             ],
         },
     },
@@ -133,6 +138,10 @@ STORAGES = {
 # While developing (and in tests), whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# How often a process asks the database whether a newer content version was published
+# (one tiny query at most this often; public pages themselves never query).
+KB_CONTENT_CHECK_SECONDS = envfloat("KB_CONTENT_CHECK_SECONDS", 1.0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

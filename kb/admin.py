@@ -1,10 +1,22 @@
+import json
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from kb.diff import diff_documents
+from kb.document import DocumentError, draft_document
 from kb.models import (
     Answer,
+    ContentVersion,
     Feedback,
     GlossaryTerm,
     KnownProblem,
@@ -13,13 +25,21 @@ from kb.models import (
     Tutorial,
     TutorialStep,
 )
-from kb.tree import shortest_path, tree_problems, wizard_url
+from kb.services import PublishRefused, import_content, publish_content, revert_content
+from kb.snapshot import Snapshot, wizard_url
+from kb.validation import problems
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def warn_about_tree(request) -> None:
-    """Editors see at once what their change broke, before users do."""
-    for problem in tree_problems():
-        messages.warning(request, problem)
+def warn_about_draft(request) -> None:
+    """Editors see at once what their change would break, long before a publication."""
+    for problem in problems(draft_document()):
+        messages.warning(request, str(problem))
+
+
+def preview_url(path: str) -> str:
+    return reverse("kb:preview") + "?" + urlencode({"suivant": path})
 
 
 # Editors paste addresses without a scheme; they are public web pages, hence https.
@@ -42,7 +62,7 @@ class StepAdmin(admin.ModelAdmin):
     list_filter = ["kind", "outcome_type", "support_lines"]
     search_fields = ["slug", "title", "question", "body"]
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ["support_lines"]
+    filter_horizontal = ["support_lines", "known_problems"]
     autocomplete_fields = ["tutorial"]
     inlines = [AnswerInline]
     readonly_fields = ["updated_at"]
@@ -53,7 +73,8 @@ class StepAdmin(admin.ModelAdmin):
             _("Issue"),
             {
                 "fields": [
-                    "outcome_type", "support_lines", "action_url", "action_label",
+                    "outcome_type", "support_lines", "known_problems", "action_url",
+                    "action_label",
                 ],
                 "description": _("À remplir pour une issue (fin du parcours)."),
             },
@@ -73,16 +94,17 @@ class StepAdmin(admin.ModelAdmin):
         return step.num_answers
 
     def view_on_site(self, step):
-        path = shortest_path(step)
-        return None if path is None else wizard_url(path)
+        """« Voir sur le site » shows the step as the draft would publish it."""
+        path = Snapshot(draft_document(), number=-1).shortest_path(step.slug)
+        return None if path is None else preview_url(wizard_url(path))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        warn_about_tree(request)
+        warn_about_draft(request)
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            warn_about_tree(request)
+            warn_about_draft(request)
         return super().changelist_view(request, extra_context)
 
 
@@ -137,7 +159,9 @@ class TutorialAdmin(admin.ModelAdmin):
         (_("Toujours bloqué ?"), {"fields": ["help_step", "help_lines"]}),
         (_("Fiabilité"), {"fields": ["verified_on", "source"]}),
     ]
-    # "Voir sur le site" shows drafts too (to staff), without caching: the preview.
+
+    def view_on_site(self, tutorial):
+        return preview_url(tutorial.get_absolute_url())
 
 
 @admin.register(KnownProblem)
@@ -147,6 +171,9 @@ class KnownProblemAdmin(admin.ModelAdmin):
     search_fields = ["symptom", "cause", "fix"]
     prepopulated_fields = {"slug": ("symptom",)}
     autocomplete_fields = ["tutorial"]
+
+    def view_on_site(self, problem):
+        return preview_url(problem.get_absolute_url())
 
 
 @admin.register(GlossaryTerm)
@@ -171,3 +198,175 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier d'export (JSON)"))
+
+
+@admin.register(ContentVersion)
+class ContentVersionAdmin(admin.ModelAdmin):
+    """Published versions: never edited. Publishing, comparing, reverting, exporting and
+    importing are the actions of this page (kb.services does the work)."""
+
+    list_display = ["number", "published_at", "published_by", "note", "reverted_to"]
+    list_display_links = ["number"]
+    search_fields = ["note", "published_by"]
+    change_list_template = "admin/kb/contentversion/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("publier/", view(self.publish_view), name="kb_contentversion_publish"),
+            path("comparer/", view(self.compare_view), name="kb_contentversion_compare"),
+            path("importer/", view(self.import_view), name="kb_contentversion_import"),
+            path("exporter/", view(self.export_view), name="kb_contentversion_export"),
+            path("<int:number>/exporter/", view(self.export_view),
+                 name="kb_contentversion_export_one"),
+            path("<int:number>/retablir/", view(self.revert_view),
+                 name="kb_contentversion_revert"),
+            *super().get_urls(),
+        ]
+
+    def _require(self, request, permission: str) -> None:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+
+    def _page(self, request, template, title, **context):
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "title": title, **context,
+        })
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A version's page: what it changed compared with the one before it."""
+        self._require(request, "kb.view_contentversion")
+        version = get_object_or_404(ContentVersion, pk=object_id)
+        previous = ContentVersion.objects.filter(number__lt=version.number).first()
+        changes = diff_documents(json.loads(previous.document) if previous else {},
+                                 json.loads(version.document))
+        return self._page(request, "admin/kb/contentversion/detail.html", str(version),
+                          version=version, previous=previous, changes=changes,
+                          can_publish=request.user.has_perm("kb.publish_content"))
+
+    def publish_view(self, request):
+        """The draft against what visitors see, what stops it, and the « Publier » button."""
+        self._require(request, "kb.view_contentversion")
+        if request.method == "POST":
+            self._require(request, "kb.publish_content")
+            try:
+                version = publish_content(user=request.user, note=request.POST.get("note", ""))
+            except PublishRefused as refused:
+                for problem in refused.problems:
+                    messages.error(request, str(problem))
+                return redirect("admin:kb_contentversion_publish")
+            messages.success(request, _("Version %(n)s publiée : les visiteurs la voient "
+                                        "désormais.") % {"n": version.number})
+            return redirect("admin:kb_contentversion_change", version.pk)
+        draft = draft_document()
+        latest = ContentVersion.objects.first()
+        changes = diff_documents(json.loads(latest.document) if latest else {}, draft)
+        return self._page(request, "admin/kb/contentversion/publish.html",
+                          _("Publier le brouillon"), latest=latest, changes=changes,
+                          problems=self._linked(problems(draft)),
+                          can_publish=request.user.has_perm("kb.publish_content"),
+                          preview_url=preview_url("/"))
+
+    def _linked(self, found) -> list[tuple[str, str | None]]:
+        """(message, link to the object's form) for each problem."""
+        models_by_collection = {"steps": Step, "support_lines": SupportLine,
+                                "tutorials": Tutorial, "known_problems": KnownProblem,
+                                "glossary": GlossaryTerm}
+        wanted = {problem.collection for problem in found if problem.slug}
+        ids = {(collection, slug): pk for collection in wanted
+               for slug, pk in models_by_collection[collection].objects.values_list("slug", "pk")}
+        linked = []
+        for problem in found:
+            pk = ids.get((problem.collection, problem.slug))
+            model = models_by_collection.get(problem.collection)
+            url = reverse(f"admin:kb_{model._meta.model_name}_change", args=[pk]) if pk else None
+            linked.append((str(problem), url))
+        return linked
+
+    def compare_view(self, request):
+        self._require(request, "kb.view_contentversion")
+        numbers = list(ContentVersion.objects.values_list("number", flat=True))
+        try:
+            old = int(request.GET.get("de", numbers[1] if len(numbers) > 1 else 0))
+            new = int(request.GET.get("a", numbers[0] if numbers else 0))
+        except ValueError:
+            old = new = 0
+        versions = {v.number: v for v in ContentVersion.objects.filter(number__in=[old, new])}
+        changes = None
+        if old in versions and new in versions:
+            changes = diff_documents(json.loads(versions[old].document),
+                                     json.loads(versions[new].document))
+        return self._page(request, "admin/kb/contentversion/compare.html",
+                          _("Comparer deux versions"), numbers=numbers, old=old, new=new,
+                          changes=changes)
+
+    def revert_view(self, request, number):
+        self._require(request, "kb.publish_content")
+        version = get_object_or_404(ContentVersion, number=number)
+        if request.method == "POST":
+            try:
+                new = revert_content(number=number, user=request.user,
+                                     note=request.POST.get("note", ""))
+            except PublishRefused as refused:
+                for problem in refused.problems:
+                    messages.error(request, str(problem))
+                return redirect("admin:kb_contentversion_change", version.pk)
+            messages.success(request, _("Version %(new)s publiée avec le contenu de la version "
+                                        "%(old)s ; le brouillon a été remis à ce contenu.")
+                             % {"new": new.number, "old": number})
+            return redirect("admin:kb_contentversion_change", new.pk)
+        latest = ContentVersion.objects.first()
+        changes = diff_documents(json.loads(latest.document), json.loads(version.document))
+        return self._page(request, "admin/kb/contentversion/revert.html",
+                          _("Rétablir la version %(n)s") % {"n": number},
+                          version=version, latest=latest, changes=changes)
+
+    def export_view(self, request, number=None):
+        self._require(request, "kb.view_contentversion")
+        versions = ContentVersion.objects.all()
+        version = (versions.filter(number=number) if number else versions).first()
+        if version is None:
+            raise Http404(_("Aucune version publiée."))
+        response = HttpResponse(version.document, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="contenu-ecps-version-{version.number}.json"')
+        return response
+
+    def import_view(self, request):
+        self._require(request, "kb.publish_content")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > MAX_IMPORT_BYTES:
+                    raise DocumentError([_("Ce fichier dépasse 20 Mo : ce n'est pas un export "
+                                           "de contenu.")])
+                try:
+                    text = upload.read().decode("utf-8")
+                except UnicodeDecodeError:
+                    raise DocumentError([_("Ce fichier n'est pas un texte UTF-8 : ce n'est pas "
+                                           "un export de contenu.")]) from None
+                import_content(text=text)
+            except DocumentError as error:
+                errors = error.errors
+            else:
+                messages.success(request, _("Le fichier est chargé dans le brouillon. Vérifiez "
+                                            "les différences et l'aperçu, puis publiez."))
+                return redirect("admin:kb_contentversion_publish")
+        return self._page(request, "admin/kb/contentversion/import.html",
+                          _("Importer un contenu dans le brouillon"), form=form, errors=errors)

@@ -3,19 +3,18 @@ from django.db import DatabaseError
 
 
 @register("kb")
-def check_decision_tree(app_configs, **kwargs):
-    """Report broken tree content on `manage.py check`, before users meet it.
+def check_draft_content(app_configs, **kwargs):
+    """Report what would stop the draft from being published, on `manage.py check`.
 
-    A warning, not an error: an error would stop `migrate` and `runserver`, and a content
-    mistake must never block a deployment. `make run` and CI use --fail-level WARNING.
+    A warning, not an error: an error would stop `migrate` and `runserver`, and a draft
+    mistake never reaches visitors anyway (publishing refuses it).
     """
-    from kb.tree import tree_problems
+    from kb.document import draft_document
+    from kb.validation import problems
 
     try:
-        problems = tree_problems()
+        found = problems(draft_document())
     except DatabaseError:
         return []  # tables not created yet: nothing to check before `migrate`
-    return [
-        Warning(problem, hint="Corrigez l'étape dans l'administration.", id="kb.W001")
-        for problem in problems
-    ]
+    return [Warning(str(problem), hint="Corrigez le brouillon dans l'administration.",
+                    id="kb.W001") for problem in found]

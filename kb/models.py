@@ -137,6 +137,12 @@ class Step(models.Model):
         "Tutorial", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("tutoriel à suivre"),
     )
+    known_problems = models.ManyToManyField(
+        "KnownProblem", blank=True, related_name="outcomes",
+        verbose_name=_("problèmes connus liés"),
+        help_text=_("Les problèmes connus qui correspondent à cette issue. Leur ligne "
+                    "d'assistance doit être l'une de celles de l'issue."),
+    )
     updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now, editable=False)
 
     objects = SlugNaturalKeyManager()
@@ -412,6 +418,43 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.page} : {'utile' if self.helpful else 'pas utile'}"
+
+
+class ContentVersionQuerySet(models.QuerySet):
+    def latest_number(self) -> int:
+        return self.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+class ContentVersion(models.Model):
+    """One published state of everything a visitor can see, frozen as a JSON document.
+
+    The other content models are the editors' draft; the public site reads only the latest
+    version (see kb.snapshot). A version is never changed: reverting publishes an earlier
+    document again under a new number.
+    """
+
+    number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    document = models.TextField(_("contenu publié"), editable=False)
+    checksum = models.CharField(_("empreinte SHA-256"), max_length=64, editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    published_by = models.CharField(_("publiée par"), max_length=150, blank=True,
+                                    editable=False)
+    published_at = models.DateTimeField(_("publiée le"), default=timezone.now, editable=False)
+    reverted_to = models.PositiveIntegerField(
+        _("rétablit la version"), null=True, blank=True, editable=False
+    )
+
+    objects = ContentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        verbose_name = _("version publiée")
+        verbose_name_plural = _("versions publiées")
+        permissions = [("publish_content", _("Peut publier et rétablir le contenu"))]
+
+    def __str__(self):
+        return _("Version %(number)s") % {"number": self.number}
 
 
 # Markdown is rendered once on save, never per request. Receivers rather than save(),

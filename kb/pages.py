@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.translation import gettext as _
 
-from kb.models import Step, Tutorial
+from kb.snapshot import published
 
 FIXED_TITLES = {
     "kb:home": lambda: _("Accueil du parcours guidé"),
@@ -32,16 +32,12 @@ def resolve_local(path: str) -> ResolverMatch | None:
 
 
 def describe_pages(paths: list[str]) -> list[tuple[str, str]]:
-    """(path, title) for each path, in order; two queries whatever the number of pages.
+    """(path, title) for each path, in order, from the published content (no query).
     A page that no longer exists keeps its path as its title."""
     matches = [(path, resolve_local(path)) for path in paths]
-    step_slugs = {match.kwargs["trail"].rsplit("/", 1)[-1]
-                  for _path, match in matches if match and match.view_name == "kb:wizard_step"}
-    tutorial_slugs = {match.kwargs["slug"]
-                      for _path, match in matches if match and match.view_name == "kb:tutorial"}
-    # An empty slug__in runs no query at all.
-    steps = {step.slug: step.heading for step in Step.objects.filter(slug__in=step_slugs)}
-    tutorials = dict(Tutorial.objects.filter(slug__in=tutorial_slugs).values_list("slug", "title"))
+    content = published.get()
+    steps = {slug: step.heading for slug, step in content.steps.items()}
+    tutorials = {slug: tutorial.title for slug, tutorial in content.tutorials.items()}
     return [(path, title_of(path, match, steps, tutorials)) for path, match in matches]
 
 

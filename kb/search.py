@@ -5,31 +5,22 @@ and French light stemming, "e-CPS"/"ecps"/"e cps", accents and one typo per word
 to get identical and right in forty lines of Python than in two SQL dialects. The content is
 small (a few hundred pages; 10,000 in the benchmark), so the whole index fits in memory.
 
-Freshness: each process builds its index lazily. A save or delete of searchable content in
-this process drops it at once (signals); other processes notice within REFRESH_SECONDS by
-comparing a cheap content version (counts and last modification dates).
+Freshness: the index is built from a published content snapshot (kb.snapshot), lazily, once
+per version; it never reads the draft tables.
 """
 
 import functools
 import heapq
 import math
 import re
-import threading
-import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial, TutorialStep
-from kb.tree import wizard_url
-
-REFRESH_SECONDS = 10
 TITLE, SUMMARY, BODY = 6.0, 3.0, 1.0
 TYPO_PENALTY = 0.7
 MAX_QUERY_LENGTH = 200
@@ -273,75 +264,33 @@ def plain(markdown_text: str) -> str:
     return re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", text)
 
 
-def build_documents() -> list[Document]:
-    documents = []
-    steps_by_tutorial = defaultdict(list)
-    for step in TutorialStep.objects.filter(tutorial__is_published=True).only(
-        "tutorial_id", "title", "body", "warning"
-    ):
-        steps_by_tutorial[step.tutorial_id].append(f"{step.title}. {plain(step.body)} "
-                                                   f"{step.warning}")
-    for tutorial in Tutorial.objects.published():
-        body = "\n".join([plain(tutorial.prerequisites), *steps_by_tutorial[tutorial.id]])
-        documents.append(Document(tutorial.get_absolute_url(), "Tutoriel", tutorial.title,
-                                  tutorial.summary, body))
-    for problem in KnownProblem.objects.all():
-        documents.append(Document(problem.get_absolute_url(), "Problème connu", problem.symptom,
-                                  problem.cause, plain(problem.fix)))
-    for term in GlossaryTerm.objects.all():
-        documents.append(Document(term.get_absolute_url(), "Glossaire", term.term,
-                                  term.expansion, term.definition))
+def build_documents(snapshot) -> list[Document]:
+    """The searchable pages of one content snapshot (kb.snapshot.Snapshot)."""
+    documents = [
+        Document(tutorial.get_absolute_url(), "Tutoriel", tutorial.title, tutorial.summary,
+                 "\n".join([plain(tutorial.prerequisites), *(
+                     f"{step.title}. {plain(step.body)} {step.warning}"
+                     for step in tutorial.steps)]))
+        for tutorial in snapshot.published_tutorials
+    ]
+    documents += [
+        Document(problem.get_absolute_url(), "Problème connu", problem.symptom, problem.cause,
+                 plain(problem.fix))
+        for problem in snapshot.known_problems
+    ]
+    documents += [
+        Document(term.get_absolute_url(), "Glossaire", term.term, term.expansion,
+                 term.definition)
+        for term in snapshot.glossary
+    ]
     # Wizard outcomes, by their slug: the wizard redirects to the current path to them.
-    for step in Step.objects.filter(kind=Step.Kind.OUTCOME):
-        documents.append(Document(wizard_url([step.slug]), "Parcours guidé", step.title, "",
-                                  plain(step.body)))
-    for line in SupportLine.objects.all():
-        documents.append(Document(reverse("kb:support_lines") + f"#ligne-{line.slug}",
-                                  "Contact d'assistance", line.name, line.organisation,
-                                  line.covers))
+    documents += [
+        Document(step.direct_url, "Parcours guidé", step.title, "", plain(step.body))
+        for step in snapshot.steps.values() if not step.is_question
+    ]
+    documents += [
+        Document(reverse("kb:support_lines") + f"#ligne-{line.slug}", "Contact d'assistance",
+                 line.name, line.organisation, line.covers)
+        for line in snapshot.lines
+    ]
     return documents
-
-
-SEARCHABLE = (Tutorial, TutorialStep, KnownProblem, GlossaryTerm, SupportLine, Step)
-
-
-def content_version() -> tuple:
-    return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-        if hasattr(model, "updated_at") else (model.objects.count(),)
-        for model in SEARCHABLE
-    )
-
-
-class _Cache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.index: Index | None = None
-        self.version = None
-        self.checked_at = 0.0
-
-    def get(self) -> Index:
-        with self.lock:
-            now = time.monotonic()
-            if self.index is not None and now - self.checked_at < REFRESH_SECONDS:
-                return self.index
-            version = content_version()
-            self.checked_at = now
-            if self.index is None or version != self.version:
-                self.index, self.version = Index(build_documents()), version
-            return self.index
-
-    def invalidate(self, **kwargs) -> None:
-        with self.lock:
-            self.index = None
-
-
-_cache = _Cache()
-for _model in SEARCHABLE:
-    post_save.connect(_cache.invalidate, sender=_model, dispatch_uid=f"search-{_model.__name__}")
-    post_delete.connect(_cache.invalidate, sender=_model,
-                        dispatch_uid=f"search-del-{_model.__name__}")
-
-
-def search(query: str, limit: int = 20) -> list[Result]:
-    return _cache.get().search(query, limit)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("recherche/", views.search, name="search"),
     path("identifiant/", views.identifier, name="identifier"),
     path("avis/", views.feedback, name="feedback"),
+    path("apercu/", views.preview, name="preview"),
 ]

@@ -4,10 +4,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,8 +18,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from kb import search as kb_search
 from kb.forms import FeedbackForm, IdentifierForm
-from kb.models import Feedback, GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial
-from kb.tree import MAX_DEPTH, Walk, shortest_path, walk, wizard_url
+from kb.models import Feedback, Tutorial
+from kb.page_cache import CSRF_PLACEHOLDER, public_page
+from kb.snapshot import (
+    MAX_DEPTH,
+    PREVIEW_SESSION_KEY,
+    Line,
+    Snapshot,
+    Walk,
+    content_for,
+    wizard_url,
+)
 
 VISITOR_COOKIE = "ecps_visiteur"
 
@@ -46,35 +56,52 @@ def partial_or_page(request, template: str, partial: str) -> str:
     return template
 
 
+def render_page(request, template: str, context: dict, status: int = 200):
+    """Render published content for the page cache: forms get a CSRF placeholder that
+    kb.page_cache replaces with each visitor's own token."""
+    context = {"content": content_for(request), "csrf_token": CSRF_PLACEHOLDER, **context}
+    return render(request, template, context, status=status)
+
+
+@public_page
 def home(request):
-    return render(request, "kb/home.html", {"walk": walk(())})
+    return render_page(request, "kb/home.html", {"walk": content_for(request).walk(())})
 
 
+@public_page
 @vary_on_headers("HX-Request")
 def wizard_step(request, trail: str = ""):
     slugs = trail.split("/") if trail else []
     if len(slugs) > MAX_DEPTH or not all(SLUG.fullmatch(slug) for slug in slugs):
         raise Http404(_("Cette étape du parcours n'existe pas."))
-    position = walk(slugs)
+    content = content_for(request)
+    position = content.walk(slugs)
     if position is None:
-        return redirect_to_current_path(slugs)
+        return redirect_to_current_path(request, content, slugs)
     context = {"walk": position, "contacts": contacts_for(request, position)}
     if not position.step.is_question and not position.step.is_success:
         context["feedback_form"] = FeedbackForm(initial={"page": request.path})
-    return render(request, partial_or_page(request, "kb/wizard.html", "step"), context)
+    return render_page(request, partial_or_page(request, "kb/wizard.html", "step"), context)
 
 
-def redirect_to_current_path(slugs: list[str]):
-    """An old bookmark or a link typed by hand: if its last step still exists, go there by
-    the tree's current shortest path rather than show an error."""
-    step = Step.objects.filter(slug=slugs[-1]).first() if slugs else None
-    path = shortest_path(step) if step else None
+def redirect_to_current_path(request, content: Snapshot, slugs: list[str]):
+    """An old bookmark, a link typed by hand, or a visitor mid-walk when an editor published
+    a reshaped tree: go to where the last step that still exists now stands, rather than
+    show an error. Nothing left at all: the page that helps anyway."""
+    path = content.nearest_path(slugs)
     if path is None:
-        raise Http404(_("Cette étape du parcours n'existe pas."))
+        return gone(request, _("Cette étape du parcours n'existe plus."))
     return redirect(wizard_url(path))
 
 
-def contacts_for(request, position: Walk) -> list[tuple[SupportLine, str]]:
+def gone(request, title: str):
+    """A page that disappeared in a publish: a 404 that still leads somewhere useful."""
+    return render_page(request, "kb/gone.html", {
+        "title": title, "lines": content_for(request).lines,
+    }, status=404)
+
+
+def contacts_for(request, position: Walk) -> list[tuple[Line, str]]:
     """Each support line of an outcome with its mailto: link, pre-filled with the path."""
     if position.step.is_question:
         return []
@@ -87,57 +114,75 @@ def contacts_for(request, position: Walk) -> list[tuple[SupportLine, str]]:
     ]
 
 
+@public_page
 def support_lines(request):
-    return render(request, "kb/support_lines.html", {"lines": SupportLine.objects.all()})
+    return render_page(request, "kb/support_lines.html", {"lines": content_for(request).lines})
 
 
+@public_page
 def tutorial_list(request):
-    tutorials = Tutorial.objects.published()
+    tutorials = content_for(request).published_tutorials
     sections = [
         (label, [t for t in tutorials if t.service == value])
         for value, label in Tutorial.Service.choices
     ]
-    return render(request, "kb/tutorial_list.html",
-                  {"sections": [(label, items) for label, items in sections if items]})
+    return render_page(request, "kb/tutorial_list.html",
+                       {"sections": [(label, items) for label, items in sections if items]})
 
 
+@public_page
 def tutorial(request, slug: str):
-    tutorials = Tutorial.objects.select_related("help_step").prefetch_related(
-        "steps", "help_lines", Prefetch("related", queryset=Tutorial.objects.published())
-    )
-    tutorial = get_object_or_404(tutorials, slug=slug)
-    is_preview = not tutorial.is_published
-    if is_preview and not request.user.is_staff:
-        raise Http404(_("Ce tutoriel n'existe pas."))
-    response = render(request, "kb/tutorial.html", {
+    tutorial = content_for(request).tutorials.get(slug)
+    if tutorial is None or not (tutorial.is_published or content_for(request).is_preview):
+        return gone(request, _("Ce tutoriel n'existe pas ou plus."))
+    return render_page(request, "kb/tutorial.html", {
         "tutorial": tutorial,
-        "is_preview": is_preview,
-        "help_url": wizard_url([tutorial.help_step.slug]) if tutorial.help_step else None,
+        "help_url": tutorial.help_step.direct_url if tutorial.help_step else None,
         "feedback_form": FeedbackForm(initial={"page": request.path}),
     })
-    if is_preview:
-        add_never_cache_headers(response)  # a draft must never sit in a shared cache
-    return response
 
 
+@public_page
 def known_problems(request):
-    problems = KnownProblem.objects.select_related("support_line", "tutorial")
-    return render(request, "kb/known_problems.html", {"problems": problems})
+    return render_page(request, "kb/known_problems.html",
+                       {"problems": content_for(request).known_problems})
 
 
+@public_page
 def glossary(request):
-    return render(request, "kb/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    return render_page(request, "kb/glossary.html", {"terms": content_for(request).glossary})
 
 
+@public_page
 @vary_on_headers("HX-Request")
 def search(request):
     query = request.GET.get("q", "").strip()[: kb_search.MAX_QUERY_LENGTH]
-    results = kb_search.search(query) if query else []
-    return render(request, partial_or_page(request, "kb/search.html", "results"), {
+    content = content_for(request)
+    results = content.search_index.search(query) if query else []
+    return render_page(request, partial_or_page(request, "kb/search.html", "results"), {
         "query": query,
         "results": results,
-        "support_lines": SupportLine.objects.all() if query and not results else [],
+        "support_lines": content.lines if query and not results else [],
     })
+
+
+@staff_member_required
+def preview(request):
+    """Staff browse the whole site as the draft would be published, until they leave.
+    Entering and leaving are POSTs; the GET page only offers the button."""
+    next_url = request.POST.get("suivant") or request.GET.get("suivant") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST":
+        if request.POST.get("action") == "quitter":
+            request.session.pop(PREVIEW_SESSION_KEY, None)
+            messages.info(request, _("Vous avez quitté l'aperçu : vous voyez le site publié."))
+        else:
+            request.session[PREVIEW_SESSION_KEY] = True
+        return redirect(next_url)
+    response = render(request, "kb/preview.html", {"next_url": next_url})
+    add_never_cache_headers(response)
+    return response
 
 
 @never_cache

@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kb.tree import Walk
+from kb.models import SupportLine
+from kb.snapshot import Walk
 from triage.models import Ticket, TicketEvent
 
 AGENTS_GROUP = "Agents de support"
@@ -24,7 +25,9 @@ def trail_snapshot(position: Walk | None) -> dict:
                   for entry in position.trail],
         "outcome_title": position.step.heading,
         "wizard_url": position.url,
-        "suggested_line": position.support_lines[0] if position.support_lines else None,
+        # The draft row of the published line (same slug), so the ticket keeps a link to it.
+        "suggested_line": SupportLine.objects.filter(
+            slug=position.support_lines[0].slug).first() if position.support_lines else None,
     }
 
 

@@ -17,9 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from kb.models import Tutorial
 from kb.pages import describe_pages, resolve_local
-from kb.tree import walk
+from kb.snapshot import published
 from kb.views import partial_or_page
 from triage import services
 from triage.forms import (
@@ -63,12 +62,13 @@ def origin(path: str) -> dict:
     match = resolve_local(path)
     if match is None:
         return {}
+    content = published.get()  # what the visitor saw: the published version
     if match.url_name == "wizard_step":
-        position = walk(match.kwargs["trail"].split("/"))
+        position = content.walk(match.kwargs["trail"].split("/"))
         return {"position": position} if position else {}
     if match.url_name == "tutorial":
-        tutorial = Tutorial.objects.published().filter(slug=match.kwargs["slug"]).first()
-        return {"tutorial": tutorial} if tutorial else {}
+        tutorial = content.tutorials.get(match.kwargs["slug"])
+        return {"tutorial": tutorial} if tutorial and tutorial.is_published else {}
     return {}
 
 

@@ -4,6 +4,12 @@ import datetime
 from collections import deque
 
 from kb.models import Answer, Step, SupportLine
+from kb.services import publish_content
+
+
+def publish(note="test"):
+    """Make the draft built by these factories what visitors see."""
+    return publish_content(note=note)
 
 
 def make_line(slug="ligne-test", **fields) -> SupportLine:

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from kb.models import Step, SupportLine
 from kb.tests.factories import make_outcome
@@ -17,14 +18,20 @@ def line_form(line, **changes):
     return {**data, **changes}
 
 
-def test_an_editor_fixes_a_phone_number_once_for_every_outcome(admin_user_client, seed_tree):
+def test_an_editor_fixes_a_phone_number_once_for_every_outcome_when_published(
+        admin_user_client, seed_tree):
+    visitor = Client()
     line = SupportLine.objects.get(slug="ans-support-cartes")
     response = admin_user_client.post(
         f"/admin/kb/supportline/{line.pk}/change/", line_form(line, phone="01 02 03 04 05")
     )
     assert response.status_code == 302
+    for url in CARD_OUTCOMES:  # saved in the draft: visitors still see the published number
+        assert 'href="tel:0825852000"' in visitor.get(url).content.decode()
+    response = admin_user_client.post("/admin/kb/contentversion/publier/", {"note": "Numéro"})
+    assert response.status_code == 302
     for url in CARD_OUTCOMES:
-        html = admin_user_client.get(url).content.decode()
+        html = visitor.get(url).content.decode()
         assert 'href="tel:0102030405"' in html
         assert "0 825 85 20 00" not in html
 
@@ -53,13 +60,13 @@ def test_the_admin_pages_of_the_tree_open(admin_user_client, seed_tree):
 def test_the_admin_previews_a_step_at_its_wizard_address(admin_user_client, seed_tree):
     step = Step.objects.get(slug="probleme-carte")
     html = admin_user_client.get(f"/admin/kb/step/{step.pk}/change/").content.decode()
-    assert "/parcours/methode-a/methode-a-erreur/probleme-carte/" in html
+    assert "/apercu/?suivant=%2Fparcours%2Fmethode-a%2Fmethode-a-erreur%2Fprobleme-carte%2F" in html
 
 
 def test_the_step_list_warns_editors_about_a_broken_tree(admin_user_client, seed_tree):
     make_outcome("orpheline")
     html = admin_user_client.get("/admin/kb/step/").content.decode()
-    assert "« orpheline » n&#x27;est atteinte par aucun chemin" in html
+    assert "(orpheline) n&#x27;est atteinte par aucun chemin" in html
 
 
 @pytest.mark.parametrize(("fields", "error_field"), [

@@ -7,7 +7,13 @@ import unicodedata
 import pytest
 
 from kb.models import KnownProblem
-from kb.search import fold, normalize, search, stem, words
+from kb.search import fold, normalize, stem, words
+from kb.snapshot import published
+from kb.tests.factories import publish
+
+
+def search(query):
+    return published.get().search_index.search(query)
 
 T = "/tutoriels/"
 P = "/problemes-connus/#"
@@ -96,20 +102,22 @@ def test_results_show_the_matching_passage_highlighted(seed_tree):
 
 
 def test_highlighting_escapes_the_content(seed_tree):
-    KnownProblem.objects.filter(slug="qr-code-expire").update(cause="<b>QR</b> 90 secondes")
-    from kb.search import _cache
-
-    _cache.invalidate()
+    problem = KnownProblem.objects.get(slug="qr-code-expire")
+    problem.cause = "<b>QR</b> 90 secondes"
+    problem.save()
+    publish()
     result = next(r for r in search("qr code expiré") if "qr-code-expire" in r.document.url)
     assert "<b>" not in result.snippet_html
     assert "&lt;b&gt;" in result.snippet_html
 
 
-def test_an_edit_is_searchable_at_once(seed_tree):
+def test_a_published_edit_is_searchable_at_once_and_a_draft_edit_is_not(seed_tree):
     assert not search("zanzibar")
     problem = KnownProblem.objects.get(slug="qr-code-expire")
     problem.cause = "Un QR code venu de Zanzibar."
     problem.save()
+    assert not search("zanzibar")  # the draft: visitors do not see it yet
+    publish()
     assert search("zanzibar")[0].document.url.endswith("#qr-code-expire")
 
 

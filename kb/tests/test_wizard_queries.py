@@ -1,25 +1,58 @@
-"""A wizard step costs the same few queries whatever the size of the tree."""
+"""A warm process serves public pages without a single SQL query, whatever the size of the
+content: they read the published snapshot in memory (kb.snapshot), never the draft tables."""
 
 import pytest
 
-from kb.tests.factories import make_big_tree
-from kb.tree import tree_problems, wizard_url
+from kb.snapshot import wizard_url
+from kb.tests.factories import make_big_tree, publish
+
+WIZARD_QUESTION = "/parcours/methode-b/"
+WIZARD_OUTCOME = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
+
+
+@pytest.fixture
+def warm(settings):
+    """Between two checks for a newer version (one tiny query at most every second)."""
+    settings.KB_CONTENT_CHECK_SECONDS = 3600
+
+
+@pytest.mark.parametrize("url", [
+    "/", WIZARD_QUESTION, WIZARD_OUTCOME, "/tutoriels/", "/tutoriels/activer-e-cps-avec-carte/",
+    "/problemes-connus/", "/glossaire/", "/assistance/", "/recherche/?q=qr+code+pas+re%C3%A7u",
+])
+def test_a_public_page_makes_no_query_on_a_warm_process(client, seed_tree, warm, url,
+                                                         django_assert_num_queries):
+    client.get(url)  # warms this process: snapshot and search index built once
+    for headers in ({}, {"HX-Request": "true"}):
+        with django_assert_num_queries(0):
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200
+
+
+def test_the_first_page_rendered_makes_no_query_either(client, seed_tree, warm,
+                                                       django_assert_num_queries):
+    """Not only a page served from the page cache: rendering from the snapshot is free."""
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get(WIZARD_OUTCOME).status_code == 200
 
 
 @pytest.mark.parametrize("size", [10, 2000])
-def test_a_step_costs_a_constant_number_of_queries(client, db, size,
-                                                   django_assert_num_queries):
+def test_a_big_tree_costs_no_query_either(client, db, warm, size, django_assert_num_queries):
     path = make_big_tree(size)
-    assert tree_problems() == []  # a real, valid tree of that size
+    publish()
     assert len(path) >= (2 if size == 10 else 10)
-
-    # A question: 1. the steps of the path (with the start), 2. their answers.
-    with django_assert_num_queries(2):
-        response = client.get(wizard_url(path[:-1]))
-    assert response.status_code == 200
-
-    # An outcome: the same two, 3. its support lines.
-    with django_assert_num_queries(3):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get(wizard_url(path[:-1])).status_code == 200
+    with django_assert_num_queries(0):
         response = client.get(wizard_url(path))
-    assert response.status_code == 200
     assert f"Issue {path[-1].removeprefix('etape-')}" in response.content.decode()
+
+
+def test_otherwise_a_process_asks_only_for_the_latest_version_number(
+        client, seed_tree, django_assert_num_queries):
+    client.get(WIZARD_OUTCOME)
+    with django_assert_num_queries(1) as captured:  # checked on every request in this test
+        client.get(WIZARD_OUTCOME)
+    assert "kb_contentversion" in captured.captured_queries[0]["sql"]

@@ -1,5 +1,6 @@
 from kb.models import Answer, Step
-from kb.tree import MAX_DEPTH
+from kb.snapshot import MAX_DEPTH
+from kb.tests.factories import publish
 
 METHOD_B_ERROR = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/"
 
@@ -52,7 +53,9 @@ def test_the_trail_lists_each_answer_with_a_link_to_change_it(client, seed_tree)
 def test_an_unknown_step_is_a_french_404(client, seed_tree):
     response = client.get("/parcours/n-existe-pas/")
     assert response.status_code == 404
-    assert "Cette page n'existe pas ou plus" in response.content.decode()
+    html = response.content.decode()
+    assert "Cette étape du parcours n&#x27;existe plus." in html
+    assert 'href="/parcours/"' in html and 'href="tel:0806800213"' in html
 
 
 def test_malformed_or_huge_paths_are_404_not_500(client, seed_tree):
@@ -77,6 +80,9 @@ def test_an_old_link_still_works_after_the_tree_is_reshaped(client, seed_tree):
         next_step=new_question
     )
     Answer.objects.create(question=new_question, label="Sur l'ordinateur", next_step=erreur)
+    Answer.objects.create(question=new_question, label="Sur le téléphone",
+                          next_step=Step.objects.get(slug="ecps-activee"))
+    publish()
     response = client.get("/parcours/methode-a/methode-a-erreur/probleme-carte/")
     assert response["Location"] == (
         "/parcours/methode-a/erreur-ou/methode-a-erreur/probleme-carte/"
@@ -88,6 +94,7 @@ def test_editor_markup_in_a_step_body_is_inert(client, seed_tree):
     step.body = ('<script>alert(1)</script> <img src=x onerror="alert(2)"> '
                  "[lien](javascript:alert(3)) **gras**")
     step.save()
+    publish()
     html = client.get("/parcours/methode-a/").content.decode()
     assert "<script>alert" not in html
     assert "onerror" not in html

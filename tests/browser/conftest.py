@@ -41,6 +41,7 @@ def browser():
 def live_content(transactional_db, live_server):
     """The real content, visible to the live server's thread."""
     call_command("load_content", verbosity=0)
+    call_command("load_reply_templates", verbosity=0)
     return live_server
 
 

@@ -1,0 +1,111 @@
+"""What changed between two content documents, in French, field by field with the old and
+the new value: « Ligne « Support des cartes CPx » : téléphone 0 825 85 20 00 → 0 825 85 20 01 »."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+
+from kb.document import COLLECTIONS, TUTORIAL_STEP_FIELDS
+from kb.models import GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial, TutorialStep
+
+MODELS = {
+    "support_lines": SupportLine, "steps": Step, "tutorials": Tutorial,
+    "known_problems": KnownProblem, "glossary": GlossaryTerm,
+}
+KIND_NAMES = {
+    "support_lines": "Ligne", "steps": "Étape", "tutorials": "Tutoriel",
+    "known_problems": "Problème connu", "glossary": "Terme",
+}
+EXTRA_LABELS = {"answers": "réponses", "steps": "étapes"}
+
+
+@dataclass(frozen=True)
+class Change:
+    subject: str  # « Ligne « Support des cartes CPx » »
+    field: str  # « téléphone », or "" for an added or removed object
+    old: str
+    new: str
+
+    def __str__(self):
+        if not self.field:
+            return f"{self.subject} : {'ajout' if not self.old else 'suppression'}"
+        return f"{self.subject} : {self.field} {self.old or '(vide)'} → {self.new or '(vide)'}"
+
+
+def diff_documents(old: dict, new: dict) -> list[Change]:
+    changes = []
+    for collection, fields in COLLECTIONS.items():
+        before = {item["slug"]: item for item in old.get(collection, [])}
+        after = {item["slug"]: item for item in new.get(collection, [])}
+        for slug, item in after.items():
+            subject = describe(collection, item)
+            if slug not in before:
+                changes.append(Change(subject, "", "", "ajouté"))
+                continue
+            changes += _field_changes(collection, subject, fields, before[slug], item)
+        changes += [Change(describe(collection, item), "", "supprimé", "")
+                    for slug, item in before.items() if slug not in after]
+    return changes
+
+
+def describe(collection: str, item: dict) -> str:
+    name = (item.get("name") or item.get("title") or item.get("question")
+            or item.get("symptom") or item.get("term") or item.get("slug"))
+    return f"{KIND_NAMES[collection]} « {name} »"
+
+
+def _label(collection: str, field: str) -> str:
+    if collection == "tutorials" and field == "steps":
+        return EXTRA_LABELS["steps"]
+    try:
+        return str(MODELS[collection]._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # answers are a list in the document, not a field
+        return EXTRA_LABELS.get(field, field)
+
+
+def _field_changes(collection, subject, fields, old, new) -> list[Change]:
+    changes = []
+    for field in fields:
+        if field.endswith("_html") or old.get(field) == new.get(field):
+            continue
+        if collection == "tutorials" and field == "steps":
+            changes += _tutorial_step_changes(subject, old["steps"], new["steps"])
+        elif field == "answers":
+            changes.append(Change(subject, _label(collection, field),
+                                  _answers(old[field]), _answers(new[field])))
+        else:
+            changes.append(Change(subject, _label(collection, field),
+                                  _text(old.get(field)), _text(new.get(field))))
+    return changes
+
+
+def _tutorial_step_changes(subject, old_steps, new_steps) -> list[Change]:
+    changes = []
+    for n in range(max(len(old_steps), len(new_steps))):
+        where = f"{subject}, étape {n + 1}"
+        if n >= len(old_steps):
+            changes.append(Change(where, "", "", f"ajoutée : {new_steps[n]['title']}"))
+        elif n >= len(new_steps):
+            changes.append(Change(where, "", f"supprimée : {old_steps[n]['title']}", ""))
+        else:
+            for field in TUTORIAL_STEP_FIELDS:
+                if not field.endswith("_html") and old_steps[n][field] != new_steps[n][field]:
+                    label = str(TutorialStep._meta.get_field(field).verbose_name)
+                    changes.append(Change(where, label, _text(old_steps[n][field]),
+                                          _text(new_steps[n][field])))
+    return changes
+
+
+def _answers(answers: list[dict]) -> str:
+    return " ; ".join(f"« {a['label']} » → {a['next_step']}" for a in answers)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+

@@ -1,0 +1,398 @@
+"""What visitors read: the published content, as plain Python objects in memory.
+
+Each process holds the latest published version (kb.models.ContentVersion) as one Snapshot,
+built once from its JSON document, and swaps it whole when a newer version appears. Finding
+out costs one tiny query at most every KB_CONTENT_CHECK_SECONDS, never one per page, so a
+warm process serves the wizard, tutorials, known problems, glossary, contacts and search
+without touching the database. Staff in preview mode get a Snapshot of the draft instead,
+built for their request alone.
+
+A wizard URL is the chain of step slugs from the first question, e.g.
+/parcours/methode-a/methode-a-erreur/probleme-carte/. The trail therefore lives in the URL:
+the back button, bookmarks and links sent by an agent all work without a session, and a
+step shared by two branches still shows the path the person actually took.
+"""
+
+import datetime
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DatabaseError
+from django.urls import reverse
+
+from kb import search
+from kb.models import ContentVersion, phone_digits
+from kb.models import Step as DraftStep
+from kb.models import Tutorial as DraftTutorial
+from kb.models import TutorialStep as DraftTutorialStep
+
+# Deeper than any sensible tree; longer URLs are refused without looking further.
+MAX_DEPTH = 40
+PREVIEW_SESSION_KEY = "kb_preview"
+
+
+def wizard_url(slugs: Sequence[str]) -> str:
+    return reverse("kb:wizard_start") + "".join(f"{slug}/" for slug in slugs)
+
+
+@dataclass(eq=False)
+class Line:
+    slug: str
+    name: str
+    organisation: str
+    covers: str
+    phone: str
+    call_cost: str
+    email: str
+    faq_url: str
+    opening_hours: str
+    notes: str
+    verified_on: datetime.date
+    source: str
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{phone_digits(self.phone)}" if self.phone else ""
+
+    def mailto_href(self, *, subject: str, body: str) -> str:
+        if not self.email:
+            return ""
+        return f"mailto:{self.email}?subject={quote(subject)}&body={quote(body)}"
+
+
+@dataclass(eq=False)
+class Answer:
+    label: str
+    next_step: "Step"
+
+
+@dataclass(eq=False)
+class Step:
+    slug: str
+    kind: str
+    title: str
+    question: str
+    body: str
+    body_html: str
+    outcome_type: str
+    action_url: str
+    action_label: str
+    video_url: str
+    tutorial: "Tutorial | None" = None  # only a published one
+    support_lines: list[Line] = field(default_factory=list)
+    known_problems: list["KnownProblem"] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.question
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == DraftStep.Kind.QUESTION
+
+    @property
+    def is_success(self) -> bool:
+        return self.outcome_type == DraftStep.OutcomeType.SUCCESS
+
+    @property
+    def direct_url(self) -> str:
+        """A link to this step alone; the wizard redirects it to the current full path."""
+        return wizard_url([self.slug])
+
+
+@dataclass(eq=False)
+class TutorialStep:
+    title: str
+    where: str
+    body: str
+    body_html: str
+    screenshot: str
+    screenshot_alt: str
+    warning: str
+
+    @property
+    def where_label(self) -> str:
+        return DraftTutorialStep.Where(self.where).label if self.where else ""
+
+    @property
+    def screenshot_url(self) -> str:
+        return default_storage.url(self.screenshot) if self.screenshot else ""
+
+
+@dataclass(eq=False)
+class Tutorial:
+    slug: str
+    title: str
+    summary: str
+    service: str
+    prerequisites: str
+    prerequisites_html: str
+    video_url: str
+    verified_on: datetime.date
+    source: str
+    is_published: bool
+    steps: list[TutorialStep]
+    related: list["Tutorial"] = field(default_factory=list)
+    help_step: Step | None = None
+    help_lines: list[Line] = field(default_factory=list)
+
+    @property
+    def service_label(self) -> str:
+        return DraftTutorial.Service(self.service).label
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:tutorial", args=[self.slug])
+
+
+@dataclass(eq=False)
+class KnownProblem:
+    slug: str
+    symptom: str
+    cause: str
+    fix: str
+    fix_html: str
+    contact_note: str
+    support_line: Line | None = None
+    tutorial: Tutorial | None = None
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:known_problems") + f"#{self.slug}"
+
+
+@dataclass(eq=False)
+class Term:
+    slug: str
+    term: str
+    expansion: str
+    definition: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:glossary") + f"#{self.slug}"
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    question: Step
+    answer: Answer
+    change_url: str  # the question's own page, where the answer can be changed
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a person stands in the tree, and how they got there."""
+
+    step: Step
+    slugs: tuple[str, ...]
+    trail: tuple[TrailEntry, ...]
+    choices: tuple[tuple[Answer, str], ...]  # (answer, URL it leads to), for a question
+
+    @property
+    def url(self) -> str:
+        return wizard_url(self.slugs)
+
+    @property
+    def support_lines(self) -> list[Line]:
+        return [] if self.step.is_question else self.step.support_lines
+
+    def summary(self) -> str:
+        """The path as plain text, for an e-mail to support or a ticket."""
+        lines = [f"- {entry.question.question} {entry.answer.label}" for entry in self.trail]
+        lines.append(f"- Résultat : {self.step.heading}")
+        return "\n".join(lines)
+
+
+def _date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+class Snapshot:
+    """One version of the public content. Built once, then only read: safe to share between
+    the threads of a process. Tolerates a broken draft (for previews): a missing reference
+    is left out rather than raised."""
+
+    def __init__(self, document: dict, *, number: int, is_preview: bool = False):
+        self.number = number
+        self.is_preview = is_preview
+        self.lines = [
+            Line(**{key: line[key] for key in Line.__dataclass_fields__ if key != "verified_on"},
+                 verified_on=_date(line["verified_on"]))
+            for line in document.get("support_lines", [])
+        ]
+        lines = {line.slug: line for line in self.lines}
+        self.tutorials = {
+            item["slug"]: Tutorial(
+                **{key: item[key] for key in (
+                    "slug", "title", "summary", "service", "prerequisites", "prerequisites_html",
+                    "video_url", "source", "is_published")},
+                verified_on=_date(item["verified_on"]),
+                steps=[TutorialStep(**step) for step in item["steps"]],
+                help_lines=[lines[s] for s in item["help_lines"] if s in lines],
+            )
+            for item in document.get("tutorials", [])
+        }
+        visible = {slug: t for slug, t in self.tutorials.items() if t.is_published}
+        self.known_problems = [
+            KnownProblem(
+                **{key: item[key] for key in (
+                    "slug", "symptom", "cause", "fix", "fix_html", "contact_note")},
+                support_line=lines.get(item["support_line"]),
+                tutorial=visible.get(item["tutorial"]),
+            )
+            for item in document.get("known_problems", [])
+        ]
+        problems = {problem.slug: problem for problem in self.known_problems}
+        self.steps = {
+            item["slug"]: Step(
+                **{key: item[key] for key in (
+                    "slug", "kind", "title", "question", "body", "body_html", "outcome_type",
+                    "action_url", "action_label", "video_url")},
+                tutorial=visible.get(item["tutorial"]),
+                support_lines=[lines[s] for s in item["support_lines"] if s in lines],
+                known_problems=[problems[s] for s in item["known_problems"] if s in problems],
+            )
+            for item in document.get("steps", [])
+        }
+        for item in document.get("steps", []):
+            self.steps[item["slug"]].answers = [
+                Answer(answer["label"], self.steps[answer["next_step"]])
+                for answer in item["answers"] if answer["next_step"] in self.steps
+            ]
+        self.start = next((self.steps[item["slug"]] for item in document.get("steps", [])
+                           if item["is_start"]), None)
+        for item in document.get("tutorials", []):
+            tutorial = self.tutorials[item["slug"]]
+            tutorial.related = [visible[s] for s in item["related"] if s in visible]
+            tutorial.help_step = self.steps.get(item["help_step"])
+        self.published_tutorials = list(visible.values())
+        self.glossary = [Term(**term) for term in document.get("glossary", [])]
+
+    @classmethod
+    def empty(cls) -> "Snapshot":
+        return cls({}, number=0)
+
+    # --- The wizard ---
+
+    def walk(self, slugs: Sequence[str]) -> Walk | None:
+        """Where a wizard URL leads, or None if the chain is not a path of the tree."""
+        slugs = tuple(slugs)
+        if self.start is None or len(slugs) > MAX_DEPTH:
+            return None
+        current, trail = self.start, []
+        for depth, slug in enumerate(slugs):
+            answer = next((a for a in current.answers if a.next_step.slug == slug), None)
+            if answer is None:
+                return None
+            trail.append(TrailEntry(current, answer, wizard_url(slugs[:depth])))
+            current = answer.next_step
+        choices = tuple((answer, wizard_url((*slugs, answer.next_step.slug)))
+                        for answer in current.answers)
+        return Walk(current, slugs, tuple(trail), choices)
+
+    @cached_property
+    def _shortest_paths(self) -> dict[str, tuple[str, ...]]:
+        """For every reachable step, the shortest chain of slugs that leads to it."""
+        if self.start is None:
+            return {}
+        paths = {self.start.slug: ()}
+        queue = deque([self.start])
+        while queue:
+            current = queue.popleft()
+            for answer in current.answers:
+                if answer.next_step.slug not in paths:
+                    paths[answer.next_step.slug] = (*paths[current.slug], answer.next_step.slug)
+                    queue.append(answer.next_step)
+        return paths
+
+    def shortest_path(self, slug: str) -> tuple[str, ...] | None:
+        """Used to send an old link to where its step now stands after an editor reshaped
+        the tree, and for admin previews. None if the step is gone or unreachable."""
+        return self._shortest_paths.get(slug)
+
+    def nearest_path(self, slugs: Sequence[str]) -> tuple[str, ...] | None:
+        """For a wizard URL that is no longer a path (a publish reshaped the tree while a
+        visitor was walking it): the current path to its last step that still exists, so
+        the visitor's next click always lands somewhere useful."""
+        for slug in reversed(slugs):
+            path = self.shortest_path(slug)
+            if path is not None:
+                return path
+        return None
+
+    # --- Search ---
+
+    @cached_property
+    def search_index(self) -> search.Index:
+        """Built on first use, once per version (a few seconds for 10,000 tutorials)."""
+        return search.Index(search.build_documents(self))
+
+
+class PublishedContent:
+    """The latest published Snapshot of this process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = 0.0
+
+    def get(self) -> Snapshot:
+        snapshot = self._snapshot
+        if (snapshot is not None
+                and time.monotonic() - self._checked_at < settings.KB_CONTENT_CHECK_SECONDS):
+            return snapshot
+        with self._lock:
+            try:
+                number = ContentVersion.objects.latest_number()
+            except DatabaseError:
+                if self._snapshot is None:
+                    raise
+                number = self._snapshot.number  # the database is down: keep serving
+            self._checked_at = time.monotonic()
+            if self._snapshot is None or number != self._snapshot.number:
+                self._snapshot = load_version(number)
+            return self._snapshot
+
+    def forget(self) -> None:
+        """After a publish in this process, or between tests: read the database again."""
+        with self._lock:
+            self._snapshot = None
+
+
+def load_version(number: int) -> Snapshot:
+    version = ContentVersion.objects.filter(number=number).only("number", "document").first()
+    if version is None:
+        return Snapshot.empty()
+    return Snapshot(json.loads(version.document), number=version.number)
+
+
+published = PublishedContent()
+
+
+def in_preview(request) -> bool:
+    """Staff who chose to browse the draft. Anonymous visitors have no session cookie, so
+    this costs them nothing (the session is not even read)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return bool(request.session.get(PREVIEW_SESSION_KEY)) and request.user.is_staff
+
+
+def content_for(request) -> Snapshot:
+    """The content this request sees: the published version, or the draft in preview."""
+    snapshot = getattr(request, "_kb_snapshot", None)
+    if snapshot is None:
+        if in_preview(request):
+            from kb.document import draft_document
+
+            snapshot = Snapshot(draft_document(), number=-1, is_preview=True)
+        else:
+            snapshot = published.get()
+        request._kb_snapshot = snapshot
+    return snapshot

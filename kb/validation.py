@@ -1,0 +1,231 @@
+"""What stops a draft from being published: everything that would strand or mislead a
+visitor. A pure function of a content document (kb.document), so that the admin, the
+`publish_content` and `import_content` commands and `manage.py check` say the same thing."""
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from kb.models import Step, phone_digits, validate_french_phone
+
+KIND_LABELS = {
+    "steps": "L'étape", "support_lines": "La ligne", "tutorials": "Le tutoriel",
+    "known_problems": "Le problème connu", "glossary": "Le terme",
+}
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix, in French, with the object it is about (for a link to its form)."""
+
+    collection: str
+    slug: str
+    message: str
+
+    def __str__(self):
+        return self.message
+
+
+def problems(document: dict) -> list[Problem]:
+    found: list[Problem] = []
+    steps = {step["slug"]: step for step in document["steps"]}
+    lines = {line["slug"]: line for line in document["support_lines"]}
+    tutorials = {tutorial["slug"]: tutorial for tutorial in document["tutorials"]}
+    known = {problem["slug"]: problem for problem in document["known_problems"]}
+
+    def report(collection, slug, text):
+        found.append(Problem(collection, slug, text))
+
+    def check_reference(collection, slug, owner, target, targets, what):
+        if target is None:
+            return
+        if target not in targets:
+            report(collection, slug, f"{owner} renvoie vers {what} « {target} », qui n'existe pas.")
+        elif what == "le tutoriel" and not targets[target]["is_published"]:
+            report(collection, slug, f"{owner} renvoie vers le tutoriel « {target} », qui n'est "
+                                     "pas publié : publiez-le ou retirez le lien.")
+
+    def check_url(collection, slug, owner, label, url):
+        if not url:
+            return
+        try:
+            _url_validator(url)
+        except ValidationError:
+            report(collection, slug, f"{owner} : le lien « {label} » n'est pas une adresse web "
+                                     f"valide (« {url} »).")
+
+    # The tree: a start, every question answered at least twice, every outcome complete.
+    starts = [step for step in document["steps"] if step["is_start"]]
+    if document["steps"] and not starts:
+        report("steps", "", "Aucune étape n'est marquée comme première question du parcours.")
+    for step in starts[:1]:
+        if step["kind"] != Step.Kind.QUESTION:
+            report("steps", step["slug"], f"{name(step)} est la première étape : ce doit être "
+                                          "une question.")
+    for step in document["steps"]:
+        owner, slug = name(step), step["slug"]
+        if step["kind"] == Step.Kind.QUESTION:
+            if not step["question"]:
+                report("steps", slug, f"{owner} n'a pas de texte de question.")
+            if len(step["answers"]) < 2:
+                report("steps", slug, f"{owner} a {len(step['answers'])} réponse(s) : il en "
+                                      "faut au moins deux, sinon le parcours s'y arrête.")
+        else:
+            if step["answers"]:
+                report("steps", slug, f"{owner} est une issue mais a des réponses : seule une "
+                                      "question en a.")
+            if not step["outcome_type"]:
+                report("steps", slug, f"{owner} n'indique pas ce qui se passe à cette issue.")
+            if (step["outcome_type"] == Step.OutcomeType.CONTACT_SUPPORT
+                    and not step["support_lines"]):
+                report("steps", slug, f"{owner} renvoie vers l'assistance mais n'indique "
+                                      "aucune ligne.")
+            needs_link = (Step.OutcomeType.EXTERNAL_ACTION, Step.OutcomeType.PROCEDURE)
+            if step["outcome_type"] in needs_link and not (step["action_url"]
+                                                           or step["video_url"]):
+                report("steps", slug, f"{owner} n'a pas de lien vers la démarche.")
+        check_reference("steps", slug, owner, step["tutorial"], tutorials, "le tutoriel")
+        for line in step["support_lines"]:
+            check_reference("steps", slug, owner, line, lines, "la ligne")
+        for problem in step["known_problems"]:
+            check_reference("steps", slug, owner, problem, known, "le problème connu")
+        for answer in step["answers"]:
+            check_reference("steps", slug, f"{owner} (réponse « {answer['label']} »)",
+                            answer["next_step"], steps, "l'étape")
+        check_url("steps", slug, owner, "démarche", step["action_url"])
+        check_url("steps", slug, owner, "vidéo", step["video_url"])
+
+    edges = {step["slug"]: [a["next_step"] for a in step["answers"] if a["next_step"] in steps]
+             for step in document["steps"]}
+    if starts:
+        reachable = _reachable(starts[0]["slug"], edges)
+        for slug in sorted(steps.keys() - reachable):
+            report("steps", slug, f"{name(steps[slug])} n'est atteinte par aucun chemin depuis "
+                                  "la première question.")
+    cycle = _find_cycle(edges)
+    if cycle:
+        report("steps", cycle[0], "Le parcours tourne en rond : " + " → ".join(cycle) + ".")
+
+    # Support lines: reachable by phone or e-mail, numbers that can be dialled.
+    for line in document["support_lines"]:
+        owner, slug = f"La ligne « {line['name']} »", line["slug"]
+        if not line["phone"] and not line["email"]:
+            report("support_lines", slug, f"{owner} n'a ni téléphone ni adresse e-mail.")
+        if line["phone"]:
+            try:
+                validate_french_phone(line["phone"])
+            except ValidationError:
+                report("support_lines", slug, f"{owner} : le numéro « {line['phone']} » n'est "
+                                              "pas un numéro français à 10 chiffres.")
+        if line["email"]:
+            try:
+                validate_email(line["email"])
+            except ValidationError:
+                report("support_lines", slug, f"{owner} : l'adresse « {line['email']} » n'est "
+                                              "pas une adresse e-mail valide.")
+        check_url("support_lines", slug, owner, "FAQ", line["faq_url"])
+    found += _line_conflicts(document, steps, lines, known)
+
+    for tutorial in document["tutorials"]:
+        owner, slug = f"Le tutoriel « {tutorial['title']} »", tutorial["slug"]
+        check_reference("tutorials", slug, owner, tutorial["help_step"], steps, "l'étape")
+        for line in tutorial["help_lines"]:
+            check_reference("tutorials", slug, owner, line, lines, "la ligne")
+        if tutorial["is_published"]:
+            for other in tutorial["related"]:
+                check_reference("tutorials", slug, owner, other, tutorials, "le tutoriel")
+        check_url("tutorials", slug, owner, "vidéo", tutorial["video_url"])
+        for n, step in enumerate(tutorial["steps"], start=1):
+            if step["screenshot"] and not step["screenshot_alt"].strip():
+                report("tutorials", slug, f"{owner}, étape {n} : la capture d'écran n'a pas de "
+                                          "description pour les personnes qui ne la voient pas.")
+
+    for problem in document["known_problems"]:
+        owner, slug = f"Le problème connu « {problem['symptom']} »", problem["slug"]
+        check_reference("known_problems", slug, owner, problem["support_line"], lines,
+                        "la ligne")
+        check_reference("known_problems", slug, owner, problem["tutorial"], tutorials,
+                        "le tutoriel")
+    return found
+
+
+def _line_conflicts(document, steps, lines, known) -> list[Problem]:
+    """Two answers to one question: two lines for one service with different numbers, or a
+    wizard outcome and one of its known problems sending people to different lines."""
+    found = []
+    by_service = defaultdict(list)
+    for line in document["support_lines"]:
+        for key in {_fold(line["name"]), line["email"].strip().lower()} - {""}:
+            by_service[key].append(line)
+    reported = set()
+    for same in by_service.values():
+        numbers = {phone_digits(line["phone"]) for line in same if line["phone"]}
+        pair = tuple(sorted(line["slug"] for line in same))
+        if len(numbers) > 1 and pair not in reported:
+            reported.add(pair)
+            names = " et ".join(f"« {line['name']} » ({line['phone']})" for line in same)
+            found.append(Problem("support_lines", same[-1]["slug"],
+                                 f"Les lignes {names} semblent être le même service avec des "
+                                 "numéros différents : gardez-en une seule."))
+    for step in document["steps"]:
+        for slug in step["known_problems"]:
+            problem = known.get(slug)
+            if (problem and problem["support_line"] and step["support_lines"]
+                    and problem["support_line"] not in step["support_lines"]):
+                found.append(Problem(
+                    "steps", step["slug"],
+                    f"{name(step)} envoie vers {_line_names(step['support_lines'], lines)}, "
+                    f"mais son problème connu « {problem['symptom']} » envoie vers "
+                    f"{_line_names([problem['support_line']], lines)} : un même problème doit "
+                    "mener à une seule ligne."))
+    return found
+
+
+def _line_names(slugs, lines) -> str:
+    return ", ".join(f"« {lines[s]['name']} »" if s in lines else f"« {s} »" for s in slugs)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def name(step: dict) -> str:
+    heading = step["title"] or step["question"] or step["slug"]
+    return f"L'étape « {heading} » ({step['slug']})"
+
+
+def _reachable(start: str, edges: dict) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for following in edges.get(queue.popleft(), []):
+            if following not in seen:
+                seen.add(following)
+                queue.append(following)
+    return seen
+
+
+def _find_cycle(edges: dict) -> list[str] | None:
+    """One cycle as a list of slugs (first repeated at the end), or None. Iterative, so a
+    deep tree cannot exhaust Python's recursion limit."""
+    state = {}  # absent: unseen, 1: on the current path, 2: done
+    for root in sorted(edges):
+        if root in state:
+            continue
+        path, iterators = [root], [iter(edges[root])]
+        state[root] = 1
+        while iterators:
+            following = next(iterators[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                iterators.pop()
+            elif state.get(following) == 1:
+                return [*path[path.index(following):], following]
+            elif following not in state:
+                state[following] = 1
+                path.append(following)
+                iterators.append(iter(edges[following]))
+    return None
