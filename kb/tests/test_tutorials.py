@@ -91,7 +91,7 @@ def test_an_unpublished_tutorial_is_hidden_from_visitors_and_previewed_by_staff(
     response = admin_user_client.get("/tutoriels/choisir-mot-de-passe/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Aperçu du brouillon" in html and "Ce tutoriel n&#x27;est pas publié" in html
+    assert "Aperçu du brouillon" in html and "Ce tutoriel n'est pas publié" in html
     assert "no-cache" in response["Cache-Control"]
 
 
