@@ -3,8 +3,6 @@ the new value: « Ligne « Support des cartes CPx » : téléphone 0 825 85 20 0
 
 from dataclasses import dataclass
 
-from django.core.exceptions import FieldDoesNotExist
-
 from kb.document import COLLECTIONS, TUTORIAL_STEP_FIELDS
 from kb.models import GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial, TutorialStep
 
@@ -55,12 +53,9 @@ def describe(collection: str, item: dict) -> str:
 
 
 def _label(collection: str, field: str) -> str:
-    if collection == "tutorials" and field == "steps":
-        return EXTRA_LABELS["steps"]
-    try:
-        return str(MODELS[collection]._meta.get_field(field).verbose_name)
-    except FieldDoesNotExist:  # answers are a list in the document, not a field
-        return EXTRA_LABELS.get(field, field)
+    if field in EXTRA_LABELS:  # lists in the document, reverse relations in the models
+        return EXTRA_LABELS[field]
+    return str(MODELS[collection]._meta.get_field(field).verbose_name)
 
 
 def _field_changes(collection, subject, fields, old, new) -> list[Change]:

@@ -74,8 +74,8 @@ class DocumentError(ValueError):
     and name the place in the file (e.g. "steps[3].answers[0].next_step")."""
 
     def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+        self.errors = [str(error) for error in errors]  # lazy translations, too
+        super().__init__("\n".join(self.errors))
 
 
 # --- Draft -> document --------------------------------------------------------------------

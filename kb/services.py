@@ -7,7 +7,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from kb.document import DocumentError, checksum, draft_document, load_into_draft, parse, to_json
+from kb.document import (
+    COLLECTIONS,
+    DocumentError,
+    checksum,
+    draft_document,
+    load_into_draft,
+    parse,
+    to_json,
+)
 from kb.models import ContentVersion, GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial
 from kb.snapshot import published
 from kb.validation import Problem, problems
@@ -82,7 +90,10 @@ def import_content(*, text: str) -> None:
     document = parse(text)
     found = problems(document)
     if found:
-        raise DocumentError([str(problem) for problem in found])
+        places = {(collection, item["slug"]): f"{collection}[{i}] (« {item['slug']} »)"
+                  for collection in COLLECTIONS for i, item in enumerate(document[collection])}
+        raise DocumentError([
+            f"{places.get((p.collection, p.slug), p.collection)} : {p}" for p in found])
     load_into_draft(document)
 
 

@@ -1,0 +1,69 @@
+"""Staff preview the draft; visitors get pages rendered once per version, with their own
+CSRF token and pages-viewed cookie."""
+
+import re
+
+from django.test import Client
+
+from kb.models import SupportLine
+from triage.middleware import COOKIE as PAGES_COOKIE
+
+CARD_LEAF = "/parcours/methode-a/methode-a-erreur/probleme-carte/"
+
+
+def csrf_field(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_staff_preview_the_draft_with_a_banner_never_cached_then_leave(editor, seed_tree):
+    SupportLine.objects.filter(slug="ans-support-cartes").update(phone="0 825 85 20 01")
+    staff = Client()
+    staff.force_login(editor)
+    assert "0825852001" not in staff.get(CARD_LEAF).content.decode()  # not in preview yet
+    response = staff.post("/apercu/", {"suivant": CARD_LEAF})
+    assert response["Location"] == CARD_LEAF
+    response = staff.get(CARD_LEAF)
+    html = response.content.decode()
+    assert "Aperçu du brouillon" in html and 'href="tel:0825852001"' in html
+    assert "no-store" in response["Cache-Control"]
+    assert "0825852001" not in Client().get(CARD_LEAF).content.decode()  # visitors: published
+    staff.post("/apercu/", {"action": "quitter", "suivant": CARD_LEAF})
+    html = staff.get(CARD_LEAF).content.decode()
+    assert "Aperçu du brouillon" not in html and "0825852001" not in html
+
+
+def test_only_staff_can_preview(client, seed_tree):
+    response = client.post("/apercu/", {"suivant": "/"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert "Aperçu du brouillon" not in client.get("/").content.decode()
+
+
+def test_preview_never_redirects_off_site(editor, seed_tree):
+    staff = Client()
+    staff.force_login(editor)
+    assert staff.post("/apercu/", {"suivant": "https://evil.example/"})["Location"] == "/"
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_their_vote_is_accepted(seed_tree):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    token_1 = csrf_field(first.get(CARD_LEAF).content.decode())
+    token_2 = csrf_field(second.get(CARD_LEAF).content.decode())  # served from the cache
+    assert token_1 != token_2 and "placeholder" not in token_1 + token_2
+    response = second.post("/avis/", {"page": CARD_LEAF, "helpful": "1",
+                                      "csrfmiddlewaretoken": token_2})
+    assert response.status_code == 302
+
+
+def test_the_pages_viewed_cookie_is_still_set_on_cached_pages(seed_tree):
+    Client().get("/tutoriels/installer-application/")  # renders and stores the page
+    visitor = Client()
+    response = visitor.get("/tutoriels/installer-application/")
+    assert PAGES_COOKIE in response.cookies
+
+
+def test_a_flash_message_is_shown_even_on_a_cached_page(client, seed_tree):
+    page = "/tutoriels/choisir-mot-de-passe/"
+    Client().get(page)
+    client.post("/avis/", {"page": page, "helpful": "1"})
+    assert "Merci, votre avis a été enregistré." in client.get(page).content.decode()
+    assert "Merci, votre avis" not in client.get(page).content.decode()  # shown once

@@ -1,0 +1,70 @@
+"""Another process (another gunicorn worker, another server) sees a publish on its next
+version check, and between checks it does not even ask."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kb.models import SupportLine
+from kb.snapshot import PublishedContent
+from kb.tests.factories import publish
+
+ROOT = Path(__file__).resolve().parents[2]
+READER = """
+import sys, django
+django.setup()
+from kb.snapshot import published
+for _ in sys.stdin:
+    content = published.get()
+    line = next(line for line in content.lines if line.slug == "ans-support-cartes")
+    print(content.number, line.phone, flush=True)
+"""
+PUBLISH = """
+from kb.models import SupportLine
+from kb.services import publish_content
+SupportLine.objects.filter(slug="ans-support-cartes").update(phone="0 825 85 20 01")
+publish_content(note="autre processus")
+"""
+
+
+def test_a_second_process_sees_a_publish(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'partagee.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "KB_CONTENT_CHECK_SECONDS": "0"}
+
+    def manage(*args):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                       capture_output=True, timeout=120)
+
+    manage("migrate", "--no-input")
+    manage("load_content")
+    reader = subprocess.Popen([sys.executable, "-c", READER], cwd=ROOT, env=env, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        def ask():
+            reader.stdin.write("?\n")
+            reader.stdin.flush()
+            return reader.stdout.readline().strip()
+
+        assert ask() == "1 0 825 85 20 00"
+        manage("shell", "-c", PUBLISH)
+        assert ask() == "2 0 825 85 20 01"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+
+
+def test_between_two_checks_a_process_does_not_ask(seed_tree, settings, monkeypatch,
+                                                   django_assert_num_queries):
+    settings.KB_CONTENT_CHECK_SECONDS = 1.0
+    clock = [1000.0]
+    monkeypatch.setattr("kb.snapshot.time.monotonic", lambda: clock[0])
+    holder = PublishedContent()
+    assert holder.get().number == 1
+    SupportLine.objects.filter(slug="fimatho").update(opening_hours="9 h - 17 h")
+    publish()  # by "another process": this holder is not told
+    clock[0] += 0.5
+    with django_assert_num_queries(0):
+        assert holder.get().number == 1
+    clock[0] += 0.6
+    assert holder.get().number == 2
