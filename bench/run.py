@@ -1,230 +1,228 @@
-"""`make bench`: figures, printed. Never a pass/fail on timing (the machine is shared).
-
-Runs against a throw-away SQLite database (WAL) with the real content, through Django's
-full middleware stack (the test client goes through the same handler as a real request).
-"""
+"""`make bench`: the site under gunicorn (2 workers, loopback) driven by wrk, a few seconds a
+page. Prints req/s and each page's ratio to a static file served by the same server, in one
+run, then the same with 2,000 steps and 10,000 tutorials, with the workers' memory and the
+machine's load. Figures only: nothing here passes or fails on timing."""
 
 import os
-import statistics
+import re
+import secrets
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+SECONDS = int(os.environ.get("BENCH_SECONDS", 4))
+HEADERS = {"X-Forwarded-Proto": "https"}  # as behind the TLS proxy of a real deployment
+UNIQUE_SEARCH = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "/recherche/?q=code+pin+bloque+" .. counter,
+                    {["X-Forwarded-Proto"] = "https"})
+end
+"""
 
 
-def setup_django(tmpdir: str) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmpdir}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # as in production: no query log kept in memory
-    settings.ALLOWED_HOSTS = ["testserver"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_content", verbosity=0)
+def manage(env, *args, stdin=None):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, input=stdin,
+                   text=True, stdout=subprocess.DEVNULL)
 
 
-class QueryCounter:
-    """Counts SQL statements. (CaptureQueriesContext can't be used around a request:
-    Django empties its query log when each request starts.)"""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def count_queries(client, url: str, headers=None) -> int:
-    from django.db import connection
-
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        response = client.get(url, headers=headers or {})
-    assert response.status_code == 200, (url, response.status_code)
-    return counter.count
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=60) as r:
+        return r.read()
 
 
-def measure(client, url: str, *, n: int, headers=None) -> dict:
-    queries = count_queries(client, url, headers)
-    durations = []
-    start = time.perf_counter()
-    for _ in range(n):
-        t0 = time.perf_counter()
-        client.get(url, headers=headers or {})
-        durations.append(time.perf_counter() - t0)
-    elapsed = time.perf_counter() - start
-    durations.sort()
-    return {
-        "rps": n / elapsed,
-        "median_ms": statistics.median(durations) * 1000,
-        "p95_ms": durations[int(len(durations) * 0.95) - 1] * 1000,
-        "queries": queries,
-    }
+class Server:
+    def __init__(self, env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "helpdesk.wsgi", "--workers", "2",
+             "--bind", f"127.0.0.1:{self.port}", "--forwarded-allow-ips", "127.0.0.1",
+             "--timeout", "120"],
+            cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                get(self.base + "/bench/constante/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.5)
+
+    def worker_rss_mb(self) -> list[float]:
+        children = subprocess.run(["ps", "-o", "rss=", "--ppid", str(self.process.pid)],
+                                  capture_output=True, text=True).stdout.split()
+        return [int(kb) / 1024 for kb in children]
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
 
 
-def report(name: str, figures: dict) -> None:
-    print(f"{name:<58} {figures['rps']:8.0f} req/s   median {figures['median_ms']:6.2f} ms"
-          f"   p95 {figures['p95_ms']:6.2f} ms   {figures['queries']} SQL queries")
+def wrk(url: str, script: str | None = None) -> tuple[float, float]:
+    """(requests per second, mean latency in ms) over SECONDS, 1 thread, 8 connections."""
+    command = ["wrk", "-t1", "-c8", f"-d{SECONDS}s", "-H", "X-Forwarded-Proto: https", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            command[1:1] = ["-s", lua.name]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out).groups()
+    latency = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        print(f"  !! {errors.group(1)} réponses en erreur pour {url}")
+    return rps, latency
 
 
-def bench_wizard(client) -> None:
-    print("\n== Parcours guidé (contenu réel, pile de middlewares complète)")
-    outcome = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
-    report("accueil /", measure(client, "/", n=300))
-    report("question /parcours/methode-a/", measure(client, "/parcours/methode-a/", n=300))
-    report("issue (4 réponses)", measure(client, outcome, n=300))
-    report("issue, fragment htmx", measure(client, outcome, n=300, headers={"HX-Request": "true"}))
-
-    from django.db import transaction
-
-    from kb.models import Answer, Step, SupportLine
-    from kb.tests.factories import make_big_tree
-    from kb.tree import wizard_url
-
-    with transaction.atomic():
-        Answer.objects.all().delete()
-        Step.objects.all().delete()
-        SupportLine.objects.all().delete()
-        path = make_big_tree(2000)
-        report(f"issue d'un arbre de 2 000 étapes (profondeur {len(path)})",
-               measure(client, wizard_url(path), n=300))
-        transaction.set_rollback(True)
-
-
-def make_tutorials(count: int) -> None:
-    """`count` tutorials of 4 steps in plausible French, for search at scale."""
-    import datetime
-    import random
-
-    from kb.models import Tutorial, TutorialStep
-
-    rng = random.Random(42)
-    vocabulary = (
-        "activation carte lecteur téléphone application identifiant notification courriel "
-        "connexion portail établissement messagerie certificat code secret professionnel "
-        "annuaire coordonnées attestation activité cabinet département ordre mise jour "
-        "sécurité navigateur ordinateur smartphone réseau pharmacie hôpital laboratoire "
-        "infirmier médecin kinésithérapeute sage-femme dentiste radiologie biologie"
-    ).split()
-
-    def sentence(n):
-        return " ".join(rng.choice(vocabulary) for _ in range(n)).capitalize() + "."
-
-    tutorials = Tutorial.objects.bulk_create(
-        Tutorial(slug=f"tutoriel-genere-{i}", title=sentence(6), summary=sentence(12),
-                 service=Tutorial.Service.ECPS, verified_on=datetime.date(2026, 1, 1),
-                 source="bench")
-        for i in range(count)
-    )
-    TutorialStep.objects.bulk_create(
-        TutorialStep(tutorial=tutorial, position=n, title=sentence(4), body=sentence(25),
-                     where=TutorialStep.Where.PHONE)
-        for tutorial in tutorials for n in range(4)
-    )
+def measure(server: Server, pages: dict[str, str]) -> None:
+    home = get(server.base + "/").decode()
+    pages = {"fichier statique (whitenoise)":
+             re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home).group(1),
+             "réponse constante (plafond)": "/bench/constante/", **pages}
+    load_before = os.getloadavg()[0]
+    results = {}
+    for name, path in pages.items():
+        if path == "UNIQUE":  # never twice the same: nothing to warm
+            results[name] = wrk(server.base + "/recherche/", UNIQUE_SEARCH)
+            continue
+        for _ in range(20):  # both workers render and keep the page
+            get(server.base + path)
+        results[name] = wrk(server.base + path)
+    static = results["fichier statique (whitenoise)"][0]
+    for name, (rps, latency) in results.items():
+        print(f"{name:<48} {rps:8.0f} req/s  {latency:6.2f} ms  ratio {rps / static:4.2f}")
+    rss = ", ".join(f"{mb:.0f} Mo" for mb in server.worker_rss_mb())
+    print(f"mémoire résidente des workers : {rss}")
+    print(f"charge de la machine (1 min) : {load_before:.2f} avant, "
+          f"{os.getloadavg()[0]:.2f} après ; {os.cpu_count()} cœurs")
 
 
-def bench_search(client) -> None:
-    from django.db import transaction
+PAGES = {
+    "accueil": "/",
+    "question": "/parcours/methode-b/",
+    "issue": "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "tutoriel": "/tutoriels/activer-e-cps-avec-carte/",
+    "recherche (même requête)": "/recherche/?q=qr+code+pas+re%C3%A7u",
+    "recherche (requêtes toutes différentes)": "UNIQUE",
+}
 
-    from kb import search
-    from kb.tests.test_search import RELEVANCE
+BIG_CONTENT = """
+import json, random
+from kb.document import to_json, checksum
+from kb.models import ContentVersion
+from kb.services import REFERENCE_CONTENT
 
-    QUERIES = [query for query, _ in RELEVANCE]
+random.seed(4)
+WORDS = ("activation carte code lecteur application téléphone courriel identifiant "
+         "coordonnées mot passe vérifier écran ordinateur connexion service erreur notification "
+         "portail structure établissement professionnel annuaire sécurité").split()
 
-    print("\n== Recherche (index déjà construit : 0 requête SQL hors vérification périodique)")
-    client.get("/recherche/?q=activation")  # builds the index once
-    report("page /recherche/ (contenu réel)",
-           measure(client, "/recherche/?q=qr+code+pas+re%C3%A7u", n=200))
-    with transaction.atomic():
-        make_tutorials(10_000)
-        search._cache.invalidate()
-        start = time.perf_counter()
-        search.search("activation")
-        print(f"construction de l'index (10 000 tutoriels de plus) : "
-              f"{(time.perf_counter() - start) * 1000:.0f} ms, "
-              f"{len(search._cache.index.documents)} documents")
-        durations = []
-        for _ in range(5):
-            for query in QUERIES:
-                t0 = time.perf_counter()
-                search.search(query)
-                durations.append(time.perf_counter() - t0)
-        durations.sort()
-        print(f"recherche, {len(QUERIES)} requêtes × 5 sur 10 000 tutoriels : "
-              f"médiane {statistics.median(durations) * 1000:.2f} ms, "
-              f"p95 {durations[int(len(durations) * 0.95) - 1] * 1000:.2f} ms "
-              "(objectif : p95 < 30 ms)")
-        client.get("/recherche/?q=activation")
-        report("page /recherche/ sur 10 000 tutoriels", measure(
-            client, "/recherche/?q=activation+carte+lecteur", n=100))
-        transaction.set_rollback(True)
-    search._cache.invalidate()
+def sentence(n):
+    return " ".join(random.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+document = json.loads(REFERENCE_CONTENT.read_text())
+line = document["support_lines"][0]["slug"]
+size, branching = 2000, 2
+questions = (size - 1) // branching
+steps = []
+for i in range(size):
+    question = i < questions
+    steps.append({
+        "slug": f"etape-{i}", "kind": "question" if question else "outcome", "is_start": i == 0,
+        "title": "" if question else f"Issue {i}",
+        "question": f"Question {i} ?" if question else "",
+        "body": sentence(20), "body_html": f"<p>{sentence(20)}</p>",
+        "outcome_type": "" if question else "contact_support", "action_url": "",
+        "action_label": "", "video_url": "", "tutorial": None,
+        "support_lines": [] if question else [line], "known_problems": [], "answers": [],
+    })
+children = iter(range(1, size))
+for i in range(questions):
+    for n in range(branching + (size - 1) % branching if i == 0 else branching):
+        steps[i]["answers"].append({"label": f"Réponse {n}",
+                                    "next_step": f"etape-{next(children)}"})
+document["steps"] = steps
+for t in document["tutorials"]:
+    t["help_step"] = None
+document["tutorials"] += [{
+    "slug": f"tutoriel-genere-{i}", "title": sentence(6), "summary": sentence(12),
+    "service": "ecps", "prerequisites": "", "prerequisites_html": "", "video_url": "",
+    "verified_on": "2026-01-01", "source": "Banc d'essai", "is_published": True,
+    "position": 100, "related": [], "help_step": None, "help_lines": [],
+    "steps": [{"title": sentence(4), "where": "smartphone", "body": sentence(25),
+               "body_html": f"<p>{sentence(25)}</p>", "screenshot": "", "screenshot_alt": "",
+               "warning": ""} for _ in range(4)],
+} for i in range(10_000)]
+text = to_json(document)
+ContentVersion.objects.create(number=ContentVersion.objects.latest_number() + 1, document=text,
+                              checksum=checksum(text), note="Banc d'essai")
+"""
 
 
-def bench_tutorial(client) -> None:
-    print("\n== Tutoriel")
-    report("page /tutoriels/activer-e-cps-avec-carte/",
-           measure(client, "/tutoriels/activer-e-cps-avec-carte/", n=300))
-
-
-def bench_tickets(client) -> None:
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db import transaction
-
-    from triage.models import Ticket
-    from triage.tests.factories import VALID_FORM
-
-    print("\n== Tickets")
-    settings.TRIAGE_RATE_LIMIT = (10**9, 60)  # measuring throughput, not the robot guard
-    outcome = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
-    with transaction.atomic():
-        n = 200
-        start = time.perf_counter()
-        for i in range(n):
-            response = client.post("/aide/", {**VALID_FORM, "name": f"Personne {i}",
-                                               "depuis": outcome})
-            assert response.status_code == 302, response.status_code
-        elapsed = time.perf_counter() - start
-        print(f"dépôt d'une demande (formulaire complet, parcours joint) : {n / elapsed:.0f} "
-              f"demandes/s, {elapsed / n * 1000:.1f} ms chacune")
-
-        Ticket.objects.bulk_create(
-            Ticket(name=f"Personne {i}", email="p@example.fr", profession="medecin",
-                   identifier_type="rpps", service="ecps", description="Description.")
-            for i in range(10_000 - n)
-        )
-        agent = get_user_model().objects.create_user("bench-agent", is_staff=True)
-        agent.groups.add(Group.objects.get(name="Agents de support"))
-        client.force_login(agent)
-        print(f"{Ticket.objects.count()} tickets en base")
-        report("file /agents/ (page 1)", measure(client, "/agents/", n=100))
-        report("file /agents/?page=200 (fin)", measure(client, "/agents/?page=200", n=100))
-        report("file filtrée et triée", measure(
-            client, "/agents/?status=ouverts&sort=created_at&q=Personne+99", n=100))
-        client.logout()
-        transaction.set_rollback(True)
+def deepest_path(size=2000, branching=2) -> list[str]:
+    """The slugs from the start to the last outcome of BIG_CONTENT's tree."""
+    parents, children = {}, iter(range(1, size))
+    for i in range((size - 1) // branching):
+        for _ in range(branching + (size - 1) % branching if i == 0 else branching):
+            parents[next(children)] = i
+    path, node = [], size - 1
+    while node:
+        path.append(f"etape-{node}")
+        node = parents[node]
+    return path[::-1]
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmpdir:
-        setup_django(tmpdir)
-        from django.test import Client
+    tmp = tempfile.mkdtemp(prefix="bench-")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DJANGO_DEBUG": "0",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+    manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_content")
+    print(f"== Contenu réel, gunicorn 2 workers, wrk {SECONDS} s par page, 8 connexions")
+    server = Server(env)
+    try:
+        measure(server, PAGES)
+    finally:
+        server.stop()
 
-        client = Client()
-        bench_wizard(client)
-        bench_tutorial(client)
-        bench_search(client)
-        bench_tickets(client)
+    manage(env, "shell", stdin=BIG_CONTENT)
+    path = deepest_path()
+    print("\n== 2 000 étapes et 10 000 tutoriels de plus")
+    started = time.monotonic()
+    server = Server(env)
+    print(f"démarrage des workers (instantané et index de recherche construits) : "
+          f"{time.monotonic() - started:.1f} s")
+    try:
+        measure(server, {
+            "accueil": "/",
+            "question (profondeur 9)": "/parcours/" + "".join(f"{s}/" for s in path[:-1]),
+            "issue (profondeur 10)": "/parcours/" + "".join(f"{s}/" for s in path),
+            "tutoriel généré": "/tutoriels/tutoriel-genere-4321/",
+            "recherche (même requête)": "/recherche/?q=qr+code+pas+re%C3%A7u",
+            "recherche (requêtes toutes différentes)": "UNIQUE",
+        })
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

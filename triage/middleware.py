@@ -2,7 +2,7 @@
 them. A signed cookie of paths only (no session, no database, nothing personal), kept until
 the browser closes."""
 
-from django.core import signing
+import json
 
 COOKIE = "ecps_pages"
 SALT = "triage.pages_viewed"
@@ -11,12 +11,13 @@ RECORDED = {"wizard_step", "tutorial", "known_problems", "search", "glossary", "
 
 
 def pages_viewed(request) -> list[str]:
-    pages = request.get_signed_cookie(COOKIE, default=None, salt=SALT)
+    pages = request.get_signed_cookie(COOKIE, default=None, salt=SALT)  # None if tampered
     try:
-        value = signing.loads(pages) if pages else []
-    except signing.BadSignature:
+        value = json.loads(pages) if pages else []
+    except ValueError:
         return []
-    return [page for page in value if isinstance(page, str)][-KEEP:]
+    return [page for page in value if isinstance(page, str)][-KEEP:] if isinstance(
+        value, list) else []
 
 
 class PagesViewedMiddleware:
@@ -30,7 +31,7 @@ class PagesViewedMiddleware:
                 and match.url_name in RECORDED and not request.htmx.history_restore_request):
             path = request.get_full_path()[:300]
             pages = [page for page in pages_viewed(request) if page != path] + [path]
-            response.set_signed_cookie(COOKIE, signing.dumps(pages[-KEEP:]), salt=SALT,
+            response.set_signed_cookie(COOKIE, json.dumps(pages[-KEEP:]), salt=SALT,
                                        httponly=True, samesite="Lax",
                                        secure=request.is_secure())
         return response

@@ -1,12 +1,11 @@
 """Staff preview the draft; visitors get pages rendered once per version, with their own
-CSRF token and pages-viewed cookie."""
+CSRF token (the pages-viewed cookie: triage/tests/test_pages_viewed.py)."""
 
 import re
 
 from django.test import Client
 
 from kb.models import SupportLine
-from triage.middleware import COOKIE as PAGES_COOKIE
 
 CARD_LEAF = "/parcours/methode-a/methode-a-erreur/probleme-carte/"
 
@@ -52,13 +51,6 @@ def test_each_visitor_gets_their_own_csrf_token_and_their_vote_is_accepted(seed_
     response = second.post("/avis/", {"page": CARD_LEAF, "helpful": "1",
                                       "csrfmiddlewaretoken": token_2})
     assert response.status_code == 302
-
-
-def test_the_pages_viewed_cookie_is_still_set_on_cached_pages(seed_tree):
-    Client().get("/tutoriels/installer-application/")  # renders and stores the page
-    visitor = Client()
-    response = visitor.get("/tutoriels/installer-application/")
-    assert PAGES_COOKIE in response.cookies
 
 
 def test_a_flash_message_is_shown_even_on_a_cached_page(client, seed_tree):

@@ -138,3 +138,13 @@ def test_a_10_mb_description_or_binary_garbage_is_refused_cleanly(client, seed_t
 
 def test_the_confirmation_link_cannot_be_guessed(client, seed_tree):
     assert client.get("/aide/merci/1/").status_code == 404
+
+
+def test_pages_served_from_the_page_cache_still_count_as_viewed(client, seed_tree):
+    from django.test import Client
+
+    Client().get("/tutoriels/installer-application/")  # another visitor: the page is stored
+    response = client.get("/tutoriels/installer-application/")  # served from memory
+    assert "ecps_pages" in response.cookies
+    post(client)
+    assert Ticket.objects.get().pages_viewed == ["/tutoriels/installer-application/"]

@@ -1,0 +1,116 @@
+"""Boot the production configuration exactly as the README documents it (`make production`:
+DJANGO_DEBUG=0, collectstatic, migrate, load_content, gunicorn with 2 workers), then fetch
+every page type and a static file. Fails on anything but 200 and on a missing security
+header. Uses DATABASE_URL when set, otherwise a fresh SQLite file."""
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {
+    "accueil": "/",
+    "question": "/parcours/methode-b/",
+    "issue": "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "tutoriels": "/tutoriels/",
+    "tutoriel": "/tutoriels/activer-e-cps-avec-carte/",
+    "recherche": "/recherche/?q=qr+code+pas+re%C3%A7u",
+    "problèmes connus": "/problemes-connus/",
+    "glossaire": "/glossaire/",
+    "contacts": "/assistance/",
+    "identifiant": "/identifiant/",
+    "demande d'aide": "/aide/?depuis=/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "connexion de l'équipe": "/admin/login/",
+}
+REQUIRED_HEADERS = {
+    "Strict-Transport-Security": "max-age=",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str):
+    # Behind the TLS proxy of a real deployment: the proxy says the request came over https.
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def wait_until_up(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"The server stopped during start-up (exit {server.returncode}).")
+        try:
+            fetch(base + "/")
+            return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit("The server did not answer within 180 s.")
+
+
+def main() -> int:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    tmp = tempfile.mkdtemp(prefix="production-")
+    env = {
+        **os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "PORT": str(port),
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/production.sqlite3")
+    print(f"== make production on {base} (database: {env['DATABASE_URL'].split('://')[0]})")
+    server = subprocess.Popen(["make", "--no-print-directory", "production", f"PORT={port}"],
+                              cwd=ROOT, env=env, start_new_session=True)
+    failures = []
+    try:
+        wait_until_up(base, server)
+        for name, path in PAGES.items():
+            status, headers, body = fetch(base + path)
+            missing = [header for header, value in REQUIRED_HEADERS.items()
+                       if value not in (headers.get(header) or "")]
+            print(f"{status}  {name:<22} {path}"
+                  + (f"   missing headers: {', '.join(missing)}" if missing else ""))
+            if status != 200 or missing:
+                failures.append(name)
+            if name == "accueil":
+                css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
+                if css is None:
+                    failures.append("hashed static file name")
+                    continue
+                status, headers, _ = fetch(base + css.group(1).decode())
+                print(f"{status}  {'fichier statique':<22} {css.group(1).decode()}   "
+                      f"Cache-Control: {headers.get('Cache-Control')}")
+                if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
+                    failures.append("static file")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    if failures:
+        print(f"FAILED: {', '.join(failures)}")
+        return 1
+    print(f"{len(PAGES) + 1} passed, 0 failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
