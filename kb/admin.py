@@ -209,10 +209,14 @@ class ContentVersionAdmin(admin.ModelAdmin):
     """Published versions: never edited. Publishing, comparing, reverting, exporting and
     importing are the actions of this page (kb.services does the work)."""
 
-    list_display = ["number", "published_at", "published_by", "note", "reverted_to"]
+    list_display = ["number", "published_at", "author", "note", "reverted_to"]
     list_display_links = ["number"]
     search_fields = ["note", "published_by"]
     change_list_template = "admin/kb/contentversion/change_list.html"
+
+    @admin.display(description=_("publiée par"), ordering="published_by")
+    def author(self, version):
+        return version.published_by or _("une commande (manage.py)")
 
     def has_add_permission(self, request):
         return False

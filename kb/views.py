@@ -90,7 +90,7 @@ def redirect_to_current_path(request, content: Snapshot, slugs: list[str]):
     show an error. Nothing left at all: the page that helps anyway."""
     path = content.nearest_path(slugs)
     if path is None:
-        return gone(request, _("Cette étape du parcours n'existe plus."))
+        return gone(request, _("Cette étape du parcours n'existe plus"))
     return redirect(wizard_url(path))
 
 
@@ -134,7 +134,7 @@ def tutorial_list(request):
 def tutorial(request, slug: str):
     tutorial = content_for(request).tutorials.get(slug)
     if tutorial is None or not (tutorial.is_published or content_for(request).is_preview):
-        return gone(request, _("Ce tutoriel n'existe pas ou plus."))
+        return gone(request, _("Ce tutoriel n'existe pas ou plus"))
     return render_page(request, "kb/tutorial.html", {
         "tutorial": tutorial,
         "help_url": tutorial.help_step.direct_url if tutorial.help_step else None,

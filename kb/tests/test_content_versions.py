@@ -146,7 +146,7 @@ def test_a_vanished_tutorial_gives_a_helpful_page(seed_tree):
     response = Client().get("/tutoriels/installer-application/")
     html = response.content.decode()
     assert response.status_code == 404
-    assert "Ce tutoriel n&#x27;existe pas ou plus." in html
+    assert "Ce tutoriel n&#x27;existe pas ou plus" in html
     assert 'href="/parcours/"' in html and 'href="/tutoriels/"' in html
     assert 'href="tel:0825852000"' in html
 

@@ -68,3 +68,19 @@ def test_between_two_checks_a_process_does_not_ask(seed_tree, settings, monkeypa
         assert holder.get().number == 1
     clock[0] += 0.6
     assert holder.get().number == 2
+
+
+def test_a_process_keeps_serving_its_snapshot_while_the_database_is_down(
+        client, seed_tree, monkeypatch):
+    from django.db import OperationalError
+
+    from kb.models import ContentVersionQuerySet
+
+    assert client.get("/parcours/methode-b/").status_code == 200
+
+    def database_down(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(ContentVersionQuerySet, "latest_number", database_down)
+    for url in ("/parcours/methode-b/", "/tutoriels/installer-application/", "/glossaire/"):
+        assert client.get(url).status_code == 200

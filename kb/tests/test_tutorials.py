@@ -85,7 +85,7 @@ def test_an_unpublished_tutorial_is_hidden_from_visitors_and_previewed_by_staff(
     client = Client()  # an anonymous visitor
     response = client.get("/tutoriels/choisir-mot-de-passe/")
     assert response.status_code == 404
-    assert "Ce tutoriel n&#x27;existe pas ou plus." in response.content.decode()
+    assert "Ce tutoriel n&#x27;existe pas ou plus" in response.content.decode()
     assert "choisir-mot-de-passe" not in client.get("/tutoriels/").content.decode()
     admin_user_client.post("/apercu/", {"suivant": "/"})
     response = admin_user_client.get("/tutoriels/choisir-mot-de-passe/")

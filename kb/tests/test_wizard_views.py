@@ -54,7 +54,7 @@ def test_an_unknown_step_is_a_french_404(client, seed_tree):
     response = client.get("/parcours/n-existe-pas/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "Cette étape du parcours n&#x27;existe plus." in html
+    assert "Cette étape du parcours n&#x27;existe plus" in html
     assert 'href="/parcours/"' in html and 'href="tel:0806800213"' in html
 
 
