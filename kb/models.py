@@ -25,6 +25,37 @@ def validate_french_phone(value: str) -> None:
         )
 
 
+class ContactLinks:
+    """tel: and mailto: links of a support line: the draft row (SupportLine) and the
+    published one (kb.snapshot.Line) share them. Needs `phone` and `email`."""
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{phone_digits(self.phone)}" if self.phone else ""
+
+    def mailto_href(self, *, subject: str, body: str) -> str:
+        if not self.email:
+            return ""
+        return f"mailto:{self.email}?subject={quote(subject)}&body={quote(body)}"
+
+
+class StepRole:
+    """What a step is, for the draft row (Step) and the published one (kb.snapshot.Step).
+    Needs `kind`, `title`, `question` and `outcome_type`."""
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.question
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == Step.Kind.QUESTION
+
+    @property
+    def is_success(self) -> bool:
+        return self.outcome_type == Step.OutcomeType.SUCCESS
+
+
 class SlugNaturalKeyManager(models.Manager):
     """Fixtures refer to steps and support lines by slug, so they read like the content."""
 
@@ -32,7 +63,7 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class SupportLine(models.Model):
+class SupportLine(ContactLinks, models.Model):
     """A support service people can call or write to, shared by every outcome routing to it,
     so that an editor fixes a phone number in one place."""
 
@@ -77,17 +108,8 @@ class SupportLine(models.Model):
         if not self.phone and not self.email:
             raise ValidationError(_("Indiquez au moins un téléphone ou une adresse e-mail."))
 
-    @property
-    def tel_href(self) -> str:
-        return f"tel:{phone_digits(self.phone)}" if self.phone else ""
 
-    def mailto_href(self, *, subject: str, body: str) -> str:
-        if not self.email:
-            return ""
-        return f"mailto:{self.email}?subject={quote(subject)}&body={quote(body)}"
-
-
-class Step(models.Model):
+class Step(StepRole, models.Model):
     """A node of the decision tree: a question (with ordered answers) or an outcome."""
 
     class Kind(models.TextChoices):
@@ -163,18 +185,6 @@ class Step(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    @property
-    def heading(self) -> str:
-        return self.title or self.question
-
-    @property
-    def is_question(self) -> bool:
-        return self.kind == self.Kind.QUESTION
-
-    @property
-    def is_success(self) -> bool:
-        return self.outcome_type == self.OutcomeType.SUCCESS
 
     def clean(self):
         errors = {}

@@ -21,7 +21,6 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -29,8 +28,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from kb import search
-from kb.models import ContentVersion, phone_digits
-from kb.models import Step as DraftStep
+from kb.models import ContactLinks, ContentVersion, StepRole
 from kb.models import Tutorial as DraftTutorial
 from kb.models import TutorialStep as DraftTutorialStep
 
@@ -44,7 +42,7 @@ def wizard_url(slugs: Sequence[str]) -> str:
 
 
 @dataclass(eq=False)
-class Line:
+class Line(ContactLinks):
     slug: str
     name: str
     organisation: str
@@ -58,15 +56,6 @@ class Line:
     verified_on: datetime.date
     source: str
 
-    @property
-    def tel_href(self) -> str:
-        return f"tel:{phone_digits(self.phone)}" if self.phone else ""
-
-    def mailto_href(self, *, subject: str, body: str) -> str:
-        if not self.email:
-            return ""
-        return f"mailto:{self.email}?subject={quote(subject)}&body={quote(body)}"
-
 
 @dataclass(eq=False)
 class Answer:
@@ -75,7 +64,7 @@ class Answer:
 
 
 @dataclass(eq=False)
-class Step:
+class Step(StepRole):
     slug: str
     kind: str
     title: str
@@ -90,18 +79,6 @@ class Step:
     support_lines: list[Line] = field(default_factory=list)
     known_problems: list["KnownProblem"] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        return self.title or self.question
-
-    @property
-    def is_question(self) -> bool:
-        return self.kind == DraftStep.Kind.QUESTION
-
-    @property
-    def is_success(self) -> bool:
-        return self.outcome_type == DraftStep.OutcomeType.SUCCESS
 
     @property
     def direct_url(self) -> str:
