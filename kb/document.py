@@ -277,7 +277,7 @@ def load_into_draft(document: dict) -> None:
                     setattr(obj, key, item[key])
             checked.append(_Placed(obj, f"{collection}[{i}] (« {item['slug']} »)"))
             kept[item["slug"]] = obj
-        model.objects.exclude(slug__in=kept).delete() if kept else model.objects.all().delete()
+        model.objects.exclude(slug__in=kept).delete()
         return kept
 
     Answer.objects.all().delete()  # recreated below; answers protect the steps they lead to

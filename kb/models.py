@@ -284,7 +284,11 @@ class Tutorial(models.Model):
         SupportLine, blank=True, related_name="tutorials",
         verbose_name=_("« Toujours bloqué ? » : lignes d'assistance"),
     )
-    is_published = models.BooleanField(_("publié"), default=True)
+    is_published = models.BooleanField(
+        _("visible des visiteurs"), default=True,
+        help_text=_("Décoché, le tutoriel reste en préparation : absent du site même après la "
+                    "publication du brouillon, visible seulement dans l'aperçu."),
+    )
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
     updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
 

@@ -11,10 +11,6 @@ from django.core.validators import URLValidator, validate_email
 
 from kb.models import Step, phone_digits, validate_french_phone
 
-KIND_LABELS = {
-    "steps": "L'étape", "support_lines": "La ligne", "tutorials": "Le tutoriel",
-    "known_problems": "Le problème connu", "glossary": "Le terme",
-}
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -60,7 +56,10 @@ def problems(document: dict) -> list[Problem]:
 
     # The tree: a start, every question answered at least twice, every outcome complete.
     starts = [step for step in document["steps"] if step["is_start"]]
-    if document["steps"] and not starts:
+    if not document["steps"]:
+        report("steps", "", "Le parcours guidé est vide : il faut au moins une question et "
+                            "ses issues.")
+    elif not starts:
         report("steps", "", "Aucune étape n'est marquée comme première question du parcours.")
     for step in starts[:1]:
         if step["kind"] != Step.Kind.QUESTION:

@@ -59,7 +59,7 @@ def partial_or_page(request, template: str, partial: str) -> str:
 def render_page(request, template: str, context: dict, status: int = 200):
     """Render published content for the page cache: forms get a CSRF placeholder that
     kb.page_cache replaces with each visitor's own token."""
-    context = {"content": content_for(request), "csrf_token": CSRF_PLACEHOLDER, **context}
+    context = {"csrf_token": CSRF_PLACEHOLDER, **context}
     return render(request, template, context, status=status)
 
 

@@ -147,3 +147,11 @@ def test_a_broken_draft_shows_in_manage_py_check(small_tree):
     assert [warning.id for warning in check_draft_content(None)] == ["kb.W001"]
     with pytest.raises(SystemCheckError, match="orphan"):
         call_command("check", "--tag", "kb", "--fail-level", "WARNING")
+
+
+def test_an_empty_draft_is_refused(client, small_tree):
+    for model in (Answer, Step):
+        model.objects.all().delete()
+    with pytest.raises(PublishRefused, match="Le parcours guidé est vide"):
+        publish_content()
+    assert client.get("/parcours/a/").status_code == 200
