@@ -13,8 +13,11 @@ def check_draft_content(app_configs, **kwargs):
     from kb.validation import problems
 
     try:
-        found = problems(draft_document())
+        document = draft_document()
     except DatabaseError:
         return []  # tables not created yet: nothing to check before `migrate`
+    if not document["steps"]:
+        return []  # a new database: load_content comes next
+    found = problems(document)
     return [Warning(str(problem), hint="Corrigez le brouillon dans l'administration.",
                     id="kb.W001") for problem in found]

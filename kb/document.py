@@ -32,7 +32,8 @@ FORMAT_VERSION = 1
 # Slugs (and lists of slugs) name other objects; "…_html" fields are derived, never read.
 LINE_FIELDS = {
     "slug": None, "name": None, "organisation": "", "covers": "", "phone": "", "call_cost": "",
-    "email": "", "faq_url": "", "opening_hours": "", "notes": "", "verified_on": None,
+    "email": "", "faq_url": "", "opening_hours": "", "visitor_notice": "", "notes": "",
+    "verified_on": None,
     "source": "", "position": 0,
 }
 STEP_FIELDS = {
@@ -49,7 +50,7 @@ TUTORIAL_FIELDS = {
 }
 TUTORIAL_STEP_FIELDS = {
     "title": None, "where": "", "body": None, "body_html": "", "screenshot": "",
-    "screenshot_alt": "", "warning": "",
+    "screenshot_alt": "", "warning": "", "warning_html": "",
 }
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
@@ -341,7 +342,9 @@ def load_into_draft(document: dict) -> None:
         for j, fields in enumerate(item["steps"]):
             step = TutorialStep(tutorial=tutorial, position=j, **{
                 key: fields[key] for key in TUTORIAL_STEP_FIELDS if not key.endswith("_html")})
-            step.body_html = render_markdown(step.body)  # bulk_create sends no pre_save
+            # bulk_create sends no pre_save signal: render here.
+            step.body_html = render_markdown(step.body)
+            step.warning_html = render_markdown(step.warning)
             tutorial_steps.append(_Placed(step, f"tutorials[{i}].steps[{j}]"))
     for placed in tutorial_steps:
         try:

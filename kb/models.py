@@ -71,7 +71,9 @@ class SupportLine(ContactLinks, models.Model):
     name = models.CharField(_("nom"), max_length=150)
     organisation = models.CharField(_("organisme"), max_length=150)
     covers = models.TextField(
-        _("ce qu'elle traite"), help_text=_("Une ou deux phrases : pour quels problèmes l'appeler.")
+        _("ce qu'elle traite"),
+        help_text=_("Une ou deux phrases : pour quels problèmes l'appeler. Texte simple (pas de "
+                    "Markdown)."),
     )
     phone = models.CharField(
         _("téléphone"), max_length=20, blank=True, validators=[validate_french_phone]
@@ -83,9 +85,15 @@ class SupportLine(ContactLinks, models.Model):
     email = models.EmailField(_("adresse e-mail"), blank=True)
     faq_url = models.URLField(_("lien vers la FAQ"), blank=True)
     opening_hours = models.CharField(_("horaires"), max_length=150, blank=True)
+    visitor_notice = models.CharField(
+        _("avertissement aux visiteurs"), max_length=200, blank=True,
+        help_text=_("Une ligne utile, affichée sous la ligne, par exemple « Ancien numéro, ne "
+                    "plus utiliser : 0 809 40 00 82 ». Texte simple (pas de Markdown)."),
+    )
     notes = models.TextField(
-        _("remarques"), blank=True,
-        help_text=_("Affichées au public : anciens numéros, contradictions entre sources…"),
+        _("remarques pour les éditeurs"), blank=True,
+        help_text=_("Jamais affichées aux visiteurs : où le numéro a été trouvé, anciens tarifs, "
+                    "contradictions entre les sources…"),
     )
     verified_on = models.DateField(_("informations vérifiées le"))
     source = models.CharField(_("source"), max_length=300)
@@ -264,7 +272,8 @@ class Tutorial(models.Model):
 
     slug = models.SlugField(_("adresse (slug)"), max_length=80, unique=True)
     title = models.CharField(_("titre"), max_length=200)
-    summary = models.CharField(_("résumé en une ligne"), max_length=300)
+    summary = models.CharField(_("résumé en une ligne"), max_length=300,
+                               help_text=_("Texte simple (pas de Markdown)."))
     service = models.CharField(_("service concerné"), max_length=20, choices=Service.choices)
     prerequisites = models.TextField(
         _("vous aurez besoin de"), blank=True, help_text=_("Une liste Markdown : « - … »."),
@@ -329,7 +338,8 @@ class TutorialStep(models.Model):
         _("description de la capture"), max_length=300, blank=True,
         help_text=_("Obligatoire avec une capture : ce qu'elle montre, pour qui ne la voit pas."),
     )
-    warning = models.TextField(_("avertissement"), blank=True)
+    warning = models.TextField(_("avertissement"), blank=True, help_text=_("Markdown."))
+    warning_html = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["position", "id"]
@@ -352,7 +362,7 @@ class KnownProblem(models.Model):
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     symptom = models.CharField(_("symptôme"), max_length=200)
-    cause = models.TextField(_("cause"))
+    cause = models.TextField(_("cause"), help_text=_("Texte simple (pas de Markdown)."))
     fix = models.TextField(_("solution"), help_text=_("Markdown."))
     fix_html = models.TextField(editable=False, default="")
     support_line = models.ForeignKey(
@@ -392,7 +402,8 @@ class GlossaryTerm(models.Model):
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     term = models.CharField(_("terme"), max_length=80)
     expansion = models.CharField(_("forme développée"), max_length=200, blank=True)
-    definition = models.TextField(_("définition"))
+    definition = models.TextField(_("définition"),
+                                  help_text=_("Texte simple (pas de Markdown)."))
     updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
 
     objects = SlugNaturalKeyManager()
@@ -488,6 +499,7 @@ def render_tutorial(sender, instance, **kwargs):
 @receiver(pre_save, sender=TutorialStep)
 def render_tutorial_step(sender, instance, **kwargs):
     instance.body_html = render_markdown(instance.body)
+    instance.warning_html = render_markdown(instance.warning)
 
 
 @receiver(pre_save, sender=KnownProblem)

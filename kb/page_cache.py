@@ -84,7 +84,8 @@ def public_page(view):
         if not _cacheable(request):
             return personalised(request, view(request, *args, **kwargs))
         partial = bool(request.htmx) and not request.htmx.history_restore_request
-        key = (snapshot.number, request.get_full_path(), partial)
+        # The host too: a page may print its own address (the fiche pratique's QR code).
+        key = (snapshot.number, request.get_host(), request.get_full_path(), partial)
         page = pages.get(key)
         if page is None:
             response = view(request, *args, **kwargs)

@@ -52,7 +52,8 @@ class Line(ContactLinks):
     email: str
     faq_url: str
     opening_hours: str
-    notes: str
+    visitor_notice: str
+    notes: str  # for editors: never shown
     verified_on: datetime.date
     source: str
 
@@ -95,6 +96,7 @@ class TutorialStep:
     screenshot: str
     screenshot_alt: str
     warning: str
+    warning_html: str
 
     @property
     def where_label(self) -> str:
@@ -288,6 +290,27 @@ class Snapshot:
                     paths[answer.next_step.slug] = (*paths[current.slug], answer.next_step.slug)
                     queue.append(answer.next_step)
         return paths
+
+    @cached_property
+    def most_questions(self) -> int:
+        """The most answers any path of the tree asks for, so that the home page promises
+        what the tree really does. Iterative (a deep tree cannot exhaust the recursion
+        limit); a cycle, possible only in a preview of a broken draft, counts once."""
+        if self.start is None:
+            return 0
+        depth: dict[str, int] = {}
+        stack = [(self.start, False)]
+        while stack:
+            step, children_done = stack.pop()
+            if children_done:
+                depth[step.slug] = max((1 + depth.get(a.next_step.slug, 0)
+                                        for a in step.answers), default=0)
+            elif step.slug not in depth:
+                depth[step.slug] = 0  # on the path: a cycle stops here
+                stack.append((step, True))
+                stack += [(a.next_step, False) for a in step.answers
+                          if a.next_step.slug not in depth]
+        return depth[self.start.slug]
 
     def shortest_path(self, slug: str) -> tuple[str, ...] | None:
         """Used to send an old link to where its step now stands after an editor reshaped

@@ -2,6 +2,7 @@ import hashlib
 import re
 import secrets
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -65,7 +67,10 @@ def render_page(request, template: str, context: dict, status: int = 200):
 
 @public_page
 def home(request):
-    return render_page(request, "kb/home.html", {"walk": content_for(request).walk(())})
+    content = content_for(request)
+    return render_page(request, "kb/home.html", {
+        "walk": content.walk(()), "most_questions": content.most_questions,
+    })
 
 
 @public_page
@@ -132,13 +137,20 @@ def tutorial_list(request):
 
 @public_page
 def tutorial(request, slug: str):
-    tutorial = content_for(request).tutorials.get(slug)
-    if tutorial is None or not (tutorial.is_published or content_for(request).is_preview):
+    content = content_for(request)
+    tutorial = content.tutorials.get(slug)
+    if tutorial is None or not (tutorial.is_published or content.is_preview):
         return gone(request, _("Ce tutoriel n'existe pas ou plus"))
+    page_url = request.build_absolute_uri(tutorial.get_absolute_url())
     return render_page(request, "kb/tutorial.html", {
         "tutorial": tutorial,
         "help_url": tutorial.help_step.direct_url if tutorial.help_step else None,
+        "help_is_start": tutorial.help_step is not None and tutorial.help_step is content.start,
         "feedback_form": FeedbackForm(initial={"page": request.path}),
+        "page_url": page_url,
+        # Printed on the fiche pratique: the phone goes back to the up-to-date page.
+        "qr_svg": mark_safe(segno.make(page_url, error="m").svg_inline(
+            scale=2, title=_("QR code de cette page"))),
     })
 
 
@@ -163,6 +175,7 @@ def search(request):
         "query": query,
         "results": results,
         "support_lines": content.lines if query and not results else [],
+        "most_questions": content.most_questions,
     })
 
 
