@@ -13,6 +13,22 @@ from kb.models import Step, phone_digits, validate_french_phone
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
+# Contacts the sources supersede (../shared/DOMAIN.md §2): mentioned to warn, never offered.
+RETIRED_PHONES = {"0809400082": "0 809 40 00 82 (remplacé par le 0 806 800 213)"}
+RETIRED_EMAIL_DOMAINS = {"asipsante.fr": "@asipsante.fr (ancien nom de l'ANS : @esante.gouv.fr)"}
+RETIRED_LINK = re.compile(r'href="(?:tel:(?P<tel>[^"]+)|mailto:[^"@]*@(?P<domain>[^"?]+))')
+
+# Fields shown as they are typed: Markdown there would reach visitors as raw ** and [](…).
+PLAIN_FIELDS = {
+    "support_lines": ["name", "organisation", "covers", "call_cost", "opening_hours",
+                      "visitor_notice"],
+    "steps": ["title", "question", "action_label"],
+    "tutorials": ["title", "summary"],
+    "known_problems": ["symptom", "cause", "contact_note"],
+    "glossary": ["term", "expansion", "definition"],
+}
+MARKDOWN = re.compile(r"\*\*|__\w|\[[^\]]+\]\(|^#{1,6} |`", re.MULTILINE)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -143,6 +159,9 @@ def problems(document: dict) -> list[Problem]:
                 report("tutorials", slug, f"{owner}, étape {n} : la capture d'écran n'a pas de "
                                           "description pour les personnes qui ne la voient pas.")
 
+    found += _plain_text_with_markdown(document)
+    found += _retired_contacts(document)
+
     for problem in document["known_problems"]:
         owner, slug = f"Le problème connu « {problem['symptom']} »", problem["slug"]
         check_reference("known_problems", slug, owner, problem["support_line"], lines,
@@ -181,6 +200,48 @@ def _line_conflicts(document, steps, lines, known) -> list[Problem]:
                     f"mais son problème connu « {problem['symptom']} » envoie vers "
                     f"{_line_names([problem['support_line']], lines)} : un même problème doit "
                     "mener à une seule ligne."))
+    return found
+
+
+def _plain_text_with_markdown(document) -> list[Problem]:
+    found = []
+    for collection, fields in PLAIN_FIELDS.items():
+        for item in document[collection]:
+            texts = [(field, item[field]) for field in fields]
+            if collection == "steps":
+                texts += [("réponse", answer["label"]) for answer in item["answers"]]
+            for field, text in texts:
+                if text and MARKDOWN.search(text):
+                    found.append(Problem(collection, item["slug"], (
+                        f"« {item['slug']} », champ {field} : ce texte s'affiche tel quel, le "
+                        f"Markdown (**, [lien](…), #, `) y apparaîtrait en clair : « {text} ».")))
+    return found
+
+
+def _retired_contacts(document) -> list[Problem]:
+    """A superseded number or e-mail domain offered as a line or as a link."""
+    found = []
+    for line in document["support_lines"]:
+        domain = line["email"].rpartition("@")[2].lower()
+        for label in (RETIRED_PHONES.get(phone_digits(line["phone"])),
+                      RETIRED_EMAIL_DOMAINS.get(domain)):
+            if label:
+                found.append(Problem("support_lines", line["slug"],
+                                     f"La ligne « {line['name']} » donne {label}."))
+    html_fields = [("steps", item, item["body_html"]) for item in document["steps"]]
+    html_fields += [("known_problems", item, item["fix_html"])
+                    for item in document["known_problems"]]
+    html_fields += [("tutorials", item, html) for item in document["tutorials"]
+                    for html in [item["prerequisites_html"], *(
+                        step[key] for step in item["steps"]
+                        for key in ("body_html", "warning_html"))]]
+    for collection, item, html in html_fields:
+        for match in RETIRED_LINK.finditer(html or ""):
+            label = (RETIRED_PHONES.get(phone_digits(match["tel"] or ""))
+                     or RETIRED_EMAIL_DOMAINS.get((match["domain"] or "").lower()))
+            if label:
+                found.append(Problem(collection, item["slug"],
+                                     f"« {item['slug']} » propose un lien vers {label}."))
     return found
 
 

@@ -54,8 +54,11 @@ def test_a_tutorial_prints_as_a_clean_sheet(live_content, open_page):
     link = page.locator("a[href='https://www.sante-ra.fr/RCPMALADIESRARES/']").first
     after = link.evaluate("a => getComputedStyle(a, '::after').content")
     assert "https://www.sante-ra.fr/RCPMALADIESRARES/" in after
-    assert page.locator(".tutorial-step").first.evaluate(
-        "li => getComputedStyle(li).breakInside") == "avoid"
+    # Steps may run over a page (two A4 pages per method); a warning or a contact never does.
+    assert page.locator(".support-line").first.evaluate(
+        "node => getComputedStyle(node).breakInside") == "avoid"
+    assert page.locator(".fiche-footer svg").is_visible()  # the page's QR code
+    assert not page.locator(".still-stuck .btn").first.is_visible()  # screen-only buttons
 
 
 @pytest.mark.parametrize("path", [

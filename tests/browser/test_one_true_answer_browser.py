@@ -1,0 +1,63 @@
+"""Issue « one true answer »: on a phone the answers are on the first screen, the fixes open
+in place with or without JavaScript, and the method A fiche prints on two A4 pages at most."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import PHONE, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+APP_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/parcours/", "/parcours/methode-a/", "/parcours/methode-b/",
+    "/parcours/methode-b/methode-b-probleme/",
+])
+def test_on_a_phone_the_answers_are_on_the_first_screen(live_content, open_page, path):
+    page = open_page(live_content.url + path)
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= PHONE["height"] / 5, header
+    answers = page.locator(".answers .btn-answer")
+    assert answers.count() >= 2
+    for i in range(answers.count()):
+        box = answers.nth(i).bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], (path, i, box)
+    if path == "/":
+        page.screenshot(path="/tmp/accueil-360.png")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_known_fix_opens_and_closes_in_place(live_content, open_page, javascript):
+    page = open_page(live_content.url + APP_LEAF, javascript=javascript)
+    fix = page.locator("#solution-mail-qr-code-non-recu")
+    body = fix.locator(".known-fix-body")
+    assert not body.is_visible()
+    fix.locator("summary").click()
+    assert body.is_visible()
+    assert "courrier indésirable" in body.inner_text()
+    fix.locator("summary").click()
+    assert not body.is_visible()
+
+
+def test_an_outcome_with_its_fixes_is_accessible(live_content, open_page):
+    page = open_page(live_content.url + APP_LEAF)
+    page.locator("#solution-identifiant-inconnu summary").click()
+    assert_accessible(page)
+    page.screenshot(path="/tmp/issue-app-360.png", full_page=True)
+    wide = open_page(live_content.url + APP_LEAF, width=1280)
+    wide.locator("#solution-identifiant-inconnu summary").click()
+    assert_accessible(wide)
+    wide.screenshot(path="/tmp/issue-app-1280.png", full_page=True)
+
+
+@pytest.mark.parametrize("slug", ["activer-e-cps-avec-carte", "activer-e-cps-avec-coordonnees"])
+def test_a_method_prints_on_two_a4_pages_at_most(live_content, open_page, slug):
+    page = open_page(live_content.url + f"/tutoriels/{slug}/", width=1280)
+    pdf = page.pdf(format="A4", print_background=False)
+    with open(f"/tmp/fiche-{slug}.pdf", "wb") as out:
+        out.write(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages
