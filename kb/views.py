@@ -31,6 +31,7 @@ from kb.snapshot import (
     content_for,
     wizard_url,
 )
+from kb.templatetags.french import french_spacing
 
 VISITOR_COOKIE = "ecps_visiteur"
 
@@ -58,11 +59,18 @@ def partial_or_page(request, template: str, partial: str) -> str:
     return template
 
 
+def render_french(request, template: str, context: dict, status: int = 200):
+    """French spacing on the whole page, interface strings included, so that no string can
+    miss it (for cached pages, once per content version)."""
+    response = render(request, template, context, status=status)
+    response.content = french_spacing(response.content.decode()).encode()
+    return response
+
+
 def render_page(request, template: str, context: dict, status: int = 200):
     """Render published content for the page cache: forms get a CSRF placeholder that
     kb.page_cache replaces with each visitor's own token."""
-    context = {"csrf_token": CSRF_PLACEHOLDER, **context}
-    return render(request, template, context, status=status)
+    return render_french(request, template, {"csrf_token": CSRF_PLACEHOLDER, **context}, status)
 
 
 @public_page
@@ -205,8 +213,8 @@ def identifier(request):
     model, and the number is hidden from error reports."""
     form = IdentifierForm(request.POST if request.method == "POST" else None)
     result = form.cleaned_data["number"] if form.is_bound and form.is_valid() else None
-    return render(request, partial_or_page(request, "kb/identifier.html", "tool"),
-                  {"form": form, "result": result})
+    return render_french(request, partial_or_page(request, "kb/identifier.html", "tool"),
+                         {"form": form, "result": result})
 
 
 @require_POST

@@ -175,9 +175,8 @@ def test_the_diff_names_added_removed_and_reordered_things(seed_tree):
 
 def test_an_import_error_never_half_applies(seed_tree):
     document = json.loads(REFERENCE_CONTENT.read_text(encoding="utf-8"))
-    document["support_lines"][0]["phone"] = "0 809 40 00 82"  # valid, applied first…
+    document["support_lines"][0]["opening_hours"] = "Du lundi au vendredi"  # applied first…
     document["tutorials"][0]["steps"][0]["where"] = "tablette"  # …then an invalid choice
     with pytest.raises(DocumentError, match=r"tutorials\[0\]\.steps\[0\]"):
         import_content(text=json.dumps(document))
-    assert SupportLine.objects.get(slug=document["support_lines"][0]["slug"]).phone != (
-        "0 809 40 00 82")
+    assert SupportLine.objects.get(slug=document["support_lines"][0]["slug"]).opening_hours == ""

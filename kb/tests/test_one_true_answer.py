@@ -92,7 +92,7 @@ def test_publishing_refuses_a_superseded_contact(seed_tree):
 
 @pytest.mark.parametrize("url", [CARD_LEAF, DETAILS_LEAF, APP_LEAF])
 def test_an_outcome_shows_its_fixes_before_its_line(client, seed_tree, url):
-    html = client.get(url).content.decode()
+    html = client.get(url).content.decode().replace("\u00a0", " ")
     assert html.index('class="known-fix"') < html.index("Toujours sans solution ?") < html.index(
         "Appeler le ")
 
@@ -206,3 +206,13 @@ def test_the_printed_fiche_carries_the_page_address_and_its_qr_code(client, seed
     footer = html.split('class="print-only fiche-footer"', 1)[1].split("</footer>", 1)[0]
     assert "http://testserver/tutoriels/activer-e-cps-avec-carte/" in footer
     assert '<svg' in footer and "QR code de cette page" in footer
+
+
+def test_french_spacing_everywhere_a_visitor_reads(client, seed_tree):
+    """A no-break space before : ; ? ! » and after «, in bodies as in titles."""
+    for url, html in public_pages(client).items():
+        main = html.split("<main", 1)[1].split("</main>", 1)[0]
+        text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", main,
+                                                         flags=re.S)))
+        bad = re.findall(r".{0,25}(?: [:;?!»]|« ).{0,10}", text)
+        assert not bad, (url, bad[:3])

@@ -137,7 +137,7 @@ def test_live_search_returns_only_the_results(client, seed_tree):
 
 def test_an_empty_result_proposes_the_wizard_and_the_support_lines(client, seed_tree):
     html = client.get("/recherche/", {"q": "xylophone"}).content.decode()
-    assert "Aucun résultat pour « xylophone »" in html
+    assert "Aucun résultat pour «\u00a0xylophone\u00a0»" in html
     assert 'href="/parcours/"' in html
     assert 'href="tel:0806800213"' in html and 'href="tel:0825852000"' in html
 

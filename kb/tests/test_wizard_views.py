@@ -22,7 +22,7 @@ def test_an_htmx_request_gets_only_the_step(client, seed_tree):
     response = client.get(METHOD_B_ERROR, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "<html" not in html
-    assert "<title>Quel problème rencontrez-vous ? — Assistance e-CPS</title>" in html
+    assert "<title>Quel problème rencontrez-vous\u00a0? — Assistance e-CPS</title>" in html
     assert 'id="step-heading"' in html
     assert "HX-Request" in response["Vary"]
 
