@@ -14,7 +14,8 @@ APP_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-app
 
 @pytest.mark.parametrize("path", [
     "/", "/parcours/", "/parcours/methode-a/", "/parcours/methode-b/",
-    "/parcours/methode-b/methode-b-probleme/",
+    "/parcours/methode-a/methode-a-erreur/", "/parcours/methode-b/methode-b-probleme/",
+    "/parcours/methode-b/methode-b-probleme/methode-b-erreur/",
 ])
 def test_on_a_phone_the_answers_are_on_the_first_screen(live_content, open_page, path):
     page = open_page(live_content.url + path)
@@ -27,6 +28,17 @@ def test_on_a_phone_the_answers_are_on_the_first_screen(live_content, open_page,
         assert box["y"] + box["height"] <= PHONE["height"], (path, i, box)
     if path == "/":
         page.screenshot(path="/tmp/accueil-360.png")
+
+
+def test_the_heading_focused_after_a_tap_has_no_frame(live_content, open_page):
+    page = open_page(live_content.url + "/parcours/")
+    page.get_by_role("link", name="Oui, j'ai une carte CPx").click()
+    heading = page.locator("h1#step-heading")
+    heading.wait_for()
+    page.wait_for_function("document.activeElement?.id === 'step-heading'")  # moved by htmx
+    style = heading.evaluate(
+        "h => [getComputedStyle(h).outlineStyle, getComputedStyle(h).boxShadow]")
+    assert style == ["none", "none"], style
 
 
 @pytest.mark.parametrize("javascript", [True, False])
