@@ -29,6 +29,7 @@ PAGES = {
     "contacts": "/assistance/",
     "identifiant": "/identifiant/",
     "demande d'aide": "/aide/?depuis=/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "page disparue (404)": "/tutoriels/n-existe-plus/",
     "connexion de l'équipe": "/admin/login/",
 }
 REQUIRED_HEADERS = {
@@ -37,6 +38,8 @@ REQUIRED_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'",
+    "Permissions-Policy": "camera=()",
 }
 
 
@@ -88,9 +91,14 @@ def main() -> int:
             status, headers, body = fetch(base + path)
             missing = [header for header, value in REQUIRED_HEADERS.items()
                        if value not in (headers.get(header) or "")]
+            if "unsafe-" in (headers.get("Content-Security-Policy") or ""):
+                missing.append("Content-Security-Policy stricte")
+            missing += [f"Secure sur le cookie {cookie.split('=', 1)[0]}"
+                        for cookie in headers.get_all("Set-Cookie") or []
+                        if "; secure" not in cookie.lower()]
             print(f"{status}  {name:<22} {path}"
                   + (f"   missing headers: {', '.join(missing)}" if missing else ""))
-            if status != 200 or missing:
+            if status != (404 if "404" in name else 200) or missing:
                 failures.append(name)
             if name == "accueil":
                 css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)

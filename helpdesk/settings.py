@@ -6,9 +6,11 @@ DJANGO_ALLOWED_HOSTS and usually DATABASE_URL; `manage.py check --deploy` is the
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,21 +55,26 @@ INSTALLED_APPS = [
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "kb",
     "triage",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kb.middleware.reject_nul_bytes",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "triage.middleware.PagesViewedMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -106,6 +113,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Staff login: after 5 failures for one account or from one address, that account or address
+# waits an hour (django-axes); a successful login resets the count. Unlock by hand:
+# `manage.py axes_reset_username NAME` or `manage.py axes_reset_ip ADDRESS`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = [os.environ.get("TRIAGE_CLIENT_IP_HEADER", "REMOTE_ADDR")]
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +202,29 @@ TRIAGE_RETENTION_MONTHS = envint("TRIAGE_RETENTION_MONTHS", 12)
 TRIAGE_RATE_LIMIT = (envint("TRIAGE_RATE_LIMIT_COUNT", 5), envint("TRIAGE_RATE_LIMIT_PERIOD", 600))
 # Behind a reverse proxy, the client's address is in this header (e.g. HTTP_X_REAL_IP).
 TRIAGE_CLIENT_IP_HEADER = os.environ.get("TRIAGE_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# Content-Security-Policy: everything from this site only, no inline script or style (htmx's
+# indicator style is switched off in base.html), no framing. Bootstrap's CSS draws its form
+# icons as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# No camera, microphone, location… for anyone, this site included.
+PERMISSIONS_POLICY = {feature: [] for feature in [
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb",
+]}
 
 # Security: strict by default outside development.
 SECURE_CONTENT_TYPE_NOSNIFF = True

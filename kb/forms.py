@@ -7,6 +7,7 @@ from kb.identifiers import national_identifier
 from kb.models import Feedback
 from kb.pages import resolve_local
 from kb.privacy import contains_secret
+from kb.snapshot import published
 
 # Pages on which visitors may leave an opinion.
 FEEDBACK_PAGES = {"tutorial", "wizard_step"}
@@ -58,6 +59,17 @@ class FeedbackForm(forms.ModelForm):
     def clean_page(self):
         page = self.cleaned_data["page"]
         match = resolve_local(page)
-        if match is None or match.url_name not in FEEDBACK_PAGES:
+        if match is None or match.url_name not in FEEDBACK_PAGES or not published_page(match):
             raise forms.ValidationError(_("Cette page ne peut pas recevoir d'avis."))
         return urlsplit(page).path  # one vote per page, whatever its query string
+
+
+def published_page(match) -> bool:
+    """Votes are stored for pages that exist, not for any made-up wizard or tutorial path."""
+    content = published.get()
+    if match.url_name == "wizard_step":
+        return content.walk(match.kwargs["trail"].split("/")) is not None
+    if match.url_name == "tutorial":
+        tutorial = content.tutorials.get(match.kwargs["slug"])
+        return tutorial is not None and tutorial.is_published
+    return True

@@ -162,6 +162,11 @@ class ReplyForm(TicketActionForm):
                            widget=forms.Textarea(attrs={"rows": 10}),
                            error_messages={"required": _("Écrivez le message.")})
 
+    def clean_subject(self):
+        # An e-mail subject is one line (a line break there is refused by the mail library,
+        # after the reply was recorded): a pasted break becomes a space, nothing is lost.
+        return " ".join(self.cleaned_data["subject"].split())
+
     def clean_body(self):
         if contains_secret(self.cleaned_data["body"]):
             raise ValidationError(_("Ce message semble contenir un mot de passe ou un code PIN : "

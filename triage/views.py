@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -40,9 +41,11 @@ PAGE_SIZE = 25
 # --- Access -------------------------------------------------------------------------------
 
 def agent_required(permission="triage.view_ticket"):
-    """Anonymous: to the login page. Signed in without the permission (an editor): 403."""
+    """Anonymous: to the login page. Signed in without the permission (an editor): 403.
+    Every agent page shows personal data: never stored by a browser or a proxy."""
 
     def decorator(view):
+        @never_cache
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -92,6 +95,7 @@ def over_rate_limit(request) -> bool:
 
 # --- Public: ask for help -----------------------------------------------------------------
 
+@never_cache  # what the person typed comes back in the page after an error
 @sensitive_post_parameters("description", "identifier_number", "phone", "email", "name")
 def help_request(request):
     source = request.POST.get("depuis") or request.GET.get("depuis", "")
@@ -118,6 +122,7 @@ def help_request(request):
     }, status=status)
 
 
+@never_cache
 def confirmation(request, token: str):
     try:
         pk = signing.loads(token, salt=CONFIRMATION_SALT, max_age=24 * 3600)

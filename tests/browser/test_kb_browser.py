@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 
@@ -13,7 +16,7 @@ def test_live_search_with_javascript(live_content, open_page):
     assert first.inner_text() == "E-mail d'activation avec le QR code non reçu"
     assert page.locator(".search-result mark").count() > 0
     # The address follows the query (history.pushState), so results can be shared.
-    page.wait_for_function("new URLSearchParams(location.search).get('q') === 'qr code pas recu'")
+    page.wait_for_url(re.compile(r"[?&]q=qr(\+|%20)code(\+|%20)pas(\+|%20)recu$"))
 
 
 def test_search_without_javascript_from_the_header(live_content, open_page):
@@ -41,7 +44,7 @@ def test_the_identifier_helper(live_content, open_page, javascript):
     page.locator(".national-identifier").wait_for()
     assert page.locator(".national-identifier").inner_text() == "810002232642"
     if javascript:  # focus moved to the answer after the swap
-        page.wait_for_function("document.activeElement.id === 'identifier-result-title'")
+        expect(page.locator("#identifier-result-title")).to_be_focused()
 
 
 def test_a_tutorial_prints_as_a_clean_sheet(live_content, open_page):

@@ -4,6 +4,7 @@ in place with or without JavaScript, and the method A fiche prints on two A4 pag
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, assert_accessible
 
@@ -35,7 +36,7 @@ def test_the_heading_focused_after_a_tap_has_no_frame(live_content, open_page):
     page.get_by_role("link", name="Oui, j'ai une carte CPx").click()
     heading = page.locator("h1#step-heading")
     heading.wait_for()
-    page.wait_for_function("document.activeElement?.id === 'step-heading'")  # moved by htmx
+    expect(heading).to_be_focused()  # moved there by the site's script after the swap
     style = heading.evaluate(
         "h => [getComputedStyle(h).outlineStyle, getComputedStyle(h).boxShadow]")
     assert style == ["none", "none"], style

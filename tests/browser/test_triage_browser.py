@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from triage.models import Ticket
@@ -93,8 +94,7 @@ def test_the_queue_filters_live_and_without_javascript(agent_login):
         page.get_by_label("Statut").select_option(label="Résolu")
         if not javascript:
             page.get_by_role("button", name="Filtrer").click()
-        page.wait_for_function("!document.querySelector('#queue-results').innerText"
-                               ".includes('Paul Ouvert')")
+        expect(page.locator("#queue-results")).not_to_contain_text("Paul Ouvert")
         assert "Rémi Résolu" in page.locator("#queue-results").inner_text()
         assert "status=resolu" in page.url
         page.context.close()

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 
@@ -23,15 +24,13 @@ def test_a_path_with_javascript_swaps_only_the_step(live_content, open_page):
     click_answer(page, APP_PROBLEM_PATH[0])
     page.wait_for_url("**/parcours/methode-b/")
     # htmx swapped the step in: same document, focus on the new heading, title updated.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'step-heading'")
+    expect(page.locator("#step-heading")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True
     assert "méthode B" in page.title()
 
     for label in APP_PROBLEM_PATH[1:]:
         click_answer(page, label)
-        page.wait_for_function(
-            "document.activeElement && document.activeElement.id === 'step-heading'"
-        )
+        expect(page.locator("#step-heading")).to_be_focused()
     page.wait_for_url("**/methode-b-erreur/probleme-application/")
     assert page.evaluate("window.notReloaded") is True
     call = page.get_by_role("link", name="Appeler le 0 806 800 213")
