@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from health_check.views import HealthCheckView
 
 admin.site.site_header = "Assistance e-CPS — administration"
 admin.site.site_title = "Assistance e-CPS"
@@ -7,6 +8,10 @@ admin.site.index_title = "Contenus et paramètres"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # For the load balancer: 200 when the database and the cache answer, 500 otherwise.
+    path("sante/", HealthCheckView.as_view(checks=[
+        "health_check.checks.Database", "health_check.checks.Cache",
+    ]), name="health"),
     path("", include("kb.urls")),
     path("", include("triage.urls")),
 ]

@@ -1,5 +1,10 @@
-from django.http import HttpResponseBadRequest
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 def reject_nul_bytes(get_response):
@@ -15,3 +20,23 @@ def reject_nul_bytes(get_response):
         return get_response(request)
 
     return middleware
+
+
+class database_unavailable:  # noqa: N801 - a middleware, named like the function above
+    """The database stopped or hung (connect timeout): a French 503 that says to come back,
+    with the support line, instead of Django's 500. Public content pages do not need the
+    database at all (kb.snapshot), so this is mostly about forms and staff pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DatabaseError):
+            return None
+        logger.error("database unavailable: %s", type(exception).__name__)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response

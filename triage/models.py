@@ -194,3 +194,42 @@ class ReplyTemplate(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def due(self):
+        return self.filter(status=OutgoingMail.Status.PENDING)
+
+
+class OutgoingMail(models.Model):
+    """An e-mail to a professional, kept until it is sent, so that a failing or hanging mail
+    server never loses it nor turns a saved ticket into an error page: sent once right after
+    the ticket is saved, then retried by `manage.py send_pending_mail` (run by a timer)."""
+
+    MAX_ATTEMPTS = 5
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente d'envoi")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec de l'envoi")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mails")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # the error's kind, no address
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("e-mail envoyé")
+        verbose_name_plural = _("e-mails envoyés")
+
+    def __str__(self):
+        return f"{self.subject} ({self.get_status_display()})"

@@ -1,6 +1,8 @@
 """Writes that span a ticket and its timeline, called from the public form, agent mode
 and the agent workspace."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -10,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
 from kb.snapshot import Walk
-from triage.models import Ticket, TicketEvent
+from triage.models import OutgoingMail, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
 
 AGENTS_GROUP = "Agents de support"
 EDITORS_GROUP = "Éditeurs de contenu"
@@ -44,17 +48,39 @@ def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
         ticket=ticket, actor=agent, kind=TicketEvent.Kind.CREATED,
         summary=_("Saisi au téléphone par un agent") if agent else _("Envoyé depuis le site"),
     )
-    transaction.on_commit(lambda: send_acknowledgement(ticket))
+    if ticket.email:
+        context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS}
+        queue_mail(ticket=ticket, subject=_("[%(reference)s] Nous avons bien reçu votre "
+                                            "demande") % {"reference": ticket.reference},
+                   body=render_to_string("triage/email/acknowledgement.txt", context))
     return ticket
 
 
-def send_acknowledgement(ticket: Ticket) -> None:
-    context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS}
-    send_mail(
-        _("[%(reference)s] Nous avons bien reçu votre demande") % {"reference": ticket.reference},
-        render_to_string("triage/email/acknowledgement.txt", context),
-        None, [ticket.email],
-    )
+def queue_mail(*, ticket: Ticket, subject: str, body: str) -> OutgoingMail:
+    """Keep the e-mail, and try to send it as soon as the transaction is committed."""
+    mail = OutgoingMail.objects.create(ticket=ticket, to=ticket.email, subject=subject,
+                                       body=body)
+    transaction.on_commit(lambda: deliver(mail))
+    return mail
+
+
+def deliver(mail: OutgoingMail) -> bool:
+    """One attempt, bounded by EMAIL_TIMEOUT. A failure is recorded, never raised: the
+    person's request is saved whatever the mail server does."""
+    mail.attempts += 1
+    try:
+        send_mail(mail.subject, mail.body, None, [mail.to])
+    except Exception as error:  # noqa: BLE001 - any failure of the mail server or its network
+        mail.last_error = type(error).__name__[:200]
+        if mail.attempts >= OutgoingMail.MAX_ATTEMPTS:
+            mail.status = OutgoingMail.Status.FAILED
+        logger.warning("mail %s not sent (attempt %s): %s", mail.pk, mail.attempts,
+                       mail.last_error)
+    else:
+        mail.status, mail.sent_at, mail.last_error = (OutgoingMail.Status.SENT,
+                                                      timezone.now(), "")
+    mail.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return mail.status == OutgoingMail.Status.SENT
 
 
 def _record(ticket, actor, kind, summary, text=""):
@@ -99,7 +125,7 @@ def send_reply(*, ticket: Ticket, subject: str, body: str, actor) -> None:
     _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body)
     if ticket.status == Ticket.Status.NEW:
         change_status(ticket=ticket, status=Ticket.Status.IN_PROGRESS, actor=actor)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [ticket.email]))
+    queue_mail(ticket=ticket, subject=subject, body=body)
 
 
 ERASED = "[effacé]"
@@ -113,6 +139,7 @@ def anonymise(ticket: Ticket) -> None:
         name=ERASED, email="", phone="", identifier_number="", description=ERASED,
         anonymised_at=timezone.now(),
     )
+    ticket.mails.update(to="", subject=ERASED, body=ERASED)
     ticket.events.filter(kind__in=[TicketEvent.Kind.NOTE, TicketEvent.Kind.REPLY]).update(
         text=ERASED
     )
