@@ -84,6 +84,12 @@ class TicketForm(forms.ModelForm):
                 "connaître."))
         return description
 
+    def clean_name(self):
+        if contains_secret(self.cleaned_data["name"]):
+            raise ValidationError(_("Ce champ semble contenir un mot de passe ou un code PIN : "
+                                    "indiquez seulement vos nom et prénom."))
+        return self.cleaned_data["name"]
+
     def clean(self):
         cleaned = super().clean()
         number, kind = cleaned.get("identifier_number"), cleaned.get("identifier_type")
@@ -135,6 +141,13 @@ class NoteForm(TicketActionForm):
     text = forms.CharField(label=_("Note interne"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Écrivez la note.")})
+
+    def clean_text(self):
+        # Even in an internal note: a secret heard on the phone must never be stored.
+        if contains_secret(self.cleaned_data["text"]):
+            raise ValidationError(_("Cette note semble contenir un mot de passe ou un code "
+                                    "PIN : retirez-le."))
+        return self.cleaned_data["text"]
 
 
 class StatusForm(TicketActionForm):

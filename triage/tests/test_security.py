@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from kb.models import Feedback
-from triage.tests.factories import make_ticket
+from triage.tests.factories import VALID_FORM, make_ticket
 
 PUBLIC = ["/", "/parcours/methode-b/", "/parcours/methode-a/methode-a-erreur/probleme-carte/",
           "/tutoriels/", "/tutoriels/activer-e-cps-avec-carte/", "/recherche/?q=qr+code",
@@ -48,8 +48,6 @@ def test_pages_with_personal_data_are_never_stored(client, seed_tree, agent_clie
 
 
 def test_the_confirmation_page_is_never_stored(client, seed_tree):
-    from triage.tests.factories import VALID_FORM
-
     response = client.post("/aide/", VALID_FORM)
     confirmation = client.get(response["Location"])
     assert "no-store" in confirmation["Cache-Control"]
@@ -109,3 +107,16 @@ def test_feedback_is_stored_only_for_pages_that_exist(client, seed_tree):
     assert client.post("/avis/", {"page": "/tutoriels/installer-application/",
                                   "helpful": "1"}).status_code == 302
 
+
+@pytest.mark.parametrize(("url", "field"), [("/aide/", "name"), ("/aide/", "description")])
+def test_every_field_a_visitor_fills_is_guarded_against_secrets(client, seed_tree, url, field):
+    response = client.post(url, {**VALID_FORM, field: "Dupont, mon code PIN est 4821"})
+    assert response.status_code == 400
+    assert "mot de passe ou un code PIN" in response.content.decode()
+
+
+def test_an_agent_note_never_stores_a_secret(agent_client):
+    ticket = make_ticket()
+    agent_client.post(f"/agents/tickets/{ticket.pk}/note/",
+                      {"text": "Au téléphone, il m'a donné son code PIN 4821"})
+    assert not ticket.events.filter(kind="note").exists()
