@@ -24,6 +24,7 @@ run: content
 # is never overwritten (`manage.py load_content --remplacer` reloads it on purpose).
 content: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py load_reply_templates
 
@@ -32,6 +33,7 @@ content: $(VENV)/.installed
 production: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py load_reply_templates
 	exec $(BIN)/gunicorn helpdesk.wsgi --workers 2 --bind 127.0.0.1:$(PORT) \

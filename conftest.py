@@ -18,8 +18,18 @@ def admin_user_client(client, django_user_model):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counters must not leak from one test into the next."""
+def empty_cache(request):
+    """Rate-limit counters must not leak from one test into the next. The cache is a table of
+    the database: cleared for the tests that use the database, the others cannot reach it."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get(
+            "transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
     from django.core.cache import cache
 
     cache.clear()

@@ -197,6 +197,7 @@ def main() -> None:
            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
     manage(env, "migrate", "--no-input")
+    manage(env, "createcachetable")
     manage(env, "load_content")
     print(f"== Contenu réel, gunicorn 2 workers, wrk {SECONDS} s par page, 8 connexions")
     server = Server(env)

@@ -180,13 +180,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/agents/"
 
-# Shared by every server when REDIS_URL is set (rate limits must be counted in one place);
-# otherwise per process, which is enough for a single server.
+# Shared by every worker and every server (rate limits must be counted in one place): Redis
+# when REDIS_URL is set, otherwise a table of the database (`manage.py createcachetable`,
+# run by `make content` and `make production`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+          "LOCATION": "helpdesk_cache"}
 }
 
 # E-mail: printed on the console unless an SMTP server is configured.
