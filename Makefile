@@ -6,7 +6,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 PORT ?= 8000
 
-.PHONY: run test test-pg test-browser bench content check lint clean production check-production
+.PHONY: run test test-pg test-browser bench loadtest content check lint clean production \
+	check-production
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -58,6 +59,10 @@ test-browser: $(VENV)/.installed
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/run.py
+
+# 60 s of realistic traffic under gunicorn, on SQLite then PostgreSQL (see bench/loadtest.py).
+loadtest: $(VENV)/.installed
+	$(BIN)/python bench/loadtest.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
