@@ -1,0 +1,32 @@
+"""What the site logs never holds personal data: not the e-mail, the name, the description,
+the identifier, nor a search's words."""
+
+import logging
+
+from kb.middleware import JsonFormatter
+from triage.tests.factories import VALID_FORM
+
+PERSONAL = [VALID_FORM["email"], VALID_FORM["name"], "Claire", VALID_FORM["description"],
+            VALID_FORM["identifier_number"], "Dupontel", "qr+code", "qr code"]
+
+
+def logged_lines(caplog) -> list[str]:
+    formatter = JsonFormatter()
+    return [formatter.format(record) for record in caplog.records]
+
+
+def test_a_help_request_and_a_search_log_nothing_personal(client, seed_tree, caplog, mailoutbox,
+                                                          django_capture_on_commit_callbacks):
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/aide/", {**VALID_FORM, "depuis": "/parcours/methode-b/"})
+        client.post("/aide/", {**VALID_FORM, "email": "pas-un-email"})  # an error page too
+    client.get("/recherche/", {"q": "qr code Dupontel"})
+    client.get("/recherche/?q=Dupontel", headers={"HX-Request": "true"})
+    lines = logged_lines(caplog)
+    requests = [line for line in lines if '"logger": "helpdesk.requests"' in line]
+    assert len(requests) == 4
+    assert '"path": "/recherche/"' in requests[2] and '"status": 200' in requests[2]
+    for line in lines:
+        for value in PERSONAL:
+            assert value not in line, (value, line)
