@@ -169,7 +169,7 @@ document["tutorials"] += [{
     "position": 100, "related": [], "help_step": None, "help_lines": [],
     "steps": [{"title": sentence(4), "where": "smartphone", "body": sentence(25),
                "body_html": f"<p>{sentence(25)}</p>", "screenshot": "", "screenshot_alt": "",
-               "warning": ""} for _ in range(4)],
+               "warning": "", "warning_html": ""} for _ in range(4)],
 } for i in range(10_000)]
 text = to_json(document)
 ContentVersion.objects.create(number=ContentVersion.objects.latest_number() + 1, document=text,
