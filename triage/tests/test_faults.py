@@ -98,6 +98,8 @@ def test_a_database_failure_is_a_french_503_not_a_500(client, seed_tree, monkeyp
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Service momentanément indisponible" in response.content.decode()
+    monkeypatch.undo()  # the database is back: no restart needed
+    assert client.post("/aide/", VALID_FORM).status_code == 302
 
 
 def test_the_health_endpoint_reports_database_and_cache(client, db):
@@ -113,3 +115,29 @@ def test_purge_erases_the_mails_too(client, seed_tree, django_capture_on_commit_
     anonymise(Ticket.objects.get())
     mail = OutgoingMail.objects.get()
     assert (mail.to, mail.body) == ("", "[effacé]")
+
+
+HUNG_DATABASE_VISIT = """
+import django
+django.setup()
+from django.test import Client
+response = Client(HTTP_HOST="127.0.0.1").get("/aide/")
+print(response.status_code, "Service momentanément indisponible" in response.content.decode())
+"""
+
+
+def test_a_hung_database_gives_the_french_503_after_its_connect_timeout(silent_smtp_server):
+    """A PostgreSQL address that accepts the connection and never answers (the same silent
+    server as for mail): the connect timeout ends the wait and the visitor gets the 503."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{silent_smtp_server}/test",
+           "DATABASE_TIMEOUT": "2"}
+    result = subprocess.run([sys.executable, "-c", HUNG_DATABASE_VISIT], env=env,
+                            cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.split() == ["503", "True"], result.stderr[-2000:]
