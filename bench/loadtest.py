@@ -1,6 +1,6 @@
 """`make loadtest`: the production configuration under gunicorn (2 workers, loopback) driven
 for 60 s from this second process by 16 simulated visitors with a realistic mix: wizard
-steps, tutorials, searches, « Cette page vous a-t-elle aidé ? » votes and help requests. On
+steps, tutorials, searches, « Cette page vous a-t-elle été utile ? » votes and help requests. On
 SQLite, then on PostgreSQL (a database of its own). Prints throughput, latency percentiles,
 errors, and help requests sent against tickets created. Figures only: never a pass/fail on
 timing. Each visitor has its own address (X-Real-IP, as set by the proxy in production)."""

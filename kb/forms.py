@@ -31,7 +31,7 @@ class IdentifierForm(forms.Form):
 
 class FeedbackForm(forms.ModelForm):
     helpful = forms.TypedChoiceField(
-        label=_("Cette page vous a-t-elle aidé ?"), choices=[("1", _("Oui")), ("0", _("Non"))],
+        label=_("Cette page vous a-t-elle été utile ?"), choices=[("1", _("Oui")), ("0", _("Non"))],
         coerce=lambda value: value == "1", widget=forms.RadioSelect,
         error_messages={"required": _("Indiquez si la page vous a aidé.")},
     )

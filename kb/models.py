@@ -424,7 +424,7 @@ class GlossaryTerm(models.Model):
 
 
 class Feedback(models.Model):
-    """« Cette page vous a-t-elle aidé ? » One vote per visitor and page, anonymous: the
+    """« Cette page vous a-t-elle été utile ? » One vote per visitor and page, anonymous: the
     visitor is a random cookie token, stored hashed."""
 
     page = models.CharField(_("page"), max_length=300)

@@ -24,7 +24,7 @@ def test_one_vote_per_visitor_and_page(client, seed_tree):
 
 def test_outcomes_take_feedback_too(client, seed_tree):
     url = "/parcours/methode-a/methode-a-erreur/probleme-carte/"
-    assert "Cette page vous a-t-elle aidé\u00a0?" in client.get(url).content.decode()
+    assert "Cette page vous a-t-elle été utile\u00a0?" in client.get(url).content.decode()
     assert client.post("/avis/", {"page": url, "helpful": "0"}).status_code == 302
 
 

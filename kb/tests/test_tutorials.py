@@ -33,7 +33,7 @@ def test_each_tutorial_page_shows_its_content(client, seed_tree, slug, facts):
         assert fact in html, fact
     assert "Toujours sans solution ?" in html
     assert "Vérifié le 22 novembre 2026" in html
-    assert "Cette page vous a-t-elle aidé ?" in html
+    assert "Cette page vous a-t-elle été utile ?" in html
 
 
 def test_still_stuck_leads_back_to_the_right_wizard_step_and_line(client, seed_tree):
