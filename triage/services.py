@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
-from kb.snapshot import Walk
+from kb.snapshot import Walk, published
 from triage.models import OutgoingMail, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -100,12 +100,34 @@ def change_status(*, ticket: Ticket, status: str, actor) -> None:
 
 @transaction.atomic
 def transfer(*, ticket: Ticket, line, actor) -> None:
+    """Close the ticket towards a national line, and tell the professional where to go."""
     ticket.status = Ticket.Status.TRANSFERRED
     ticket.transferred_to = line
     ticket.transferred_at = ticket.closed_at = timezone.now()
     ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at"])
-    _record(ticket, actor, TicketEvent.Kind.TRANSFERRED,
-            _("Transféré à : %(line)s") % {"line": line.name})
+    message = transfer_message(ticket=ticket, line=line)
+    if message:
+        queue_mail(ticket=ticket, **message)
+        summary = _("Transféré à : %(line)s ; la personne en est informée par e-mail.")
+    else:
+        summary = _("Transféré à : %(line)s ; pas d'e-mail : prévenez la personne par "
+                    "téléphone.")
+    _record(ticket, actor, TicketEvent.Kind.TRANSFERRED, summary % {"line": line.name},
+            message["body"] if message else "")
+
+
+def transfer_message(*, ticket: Ticket, line) -> dict | None:
+    """The e-mail that tells the professional which line to contact (with the number and
+    address visitors see on the site) and what to tell it; None without an e-mail."""
+    if not ticket.email:
+        return None
+    shown = next((item for item in published.get().lines if item.slug == line.slug), line)
+    return {
+        "subject": _("[%(reference)s] Contactez le %(line)s") % {
+            "reference": ticket.reference, "line": shown.name},
+        "body": render_to_string("triage/email/transfer.txt", {"ticket": ticket,
+                                                                "line": shown}),
+    }
 
 
 @transaction.atomic

@@ -222,7 +222,28 @@ def _ticket_action(form_class, action, done_message):
 
 add_note = _ticket_action(NoteForm, services.add_note, _("Note ajoutée."))
 change_status = _ticket_action(StatusForm, services.change_status, _("Statut modifié."))
-transfer = _ticket_action(TransferForm, services.transfer, _("Ticket transféré."))
+@agent_required("triage.change_ticket")
+def transfer(request, pk: int):
+    """A transfer closes the ticket and writes to the professional: the agent first sees the
+    line and the e-mail, then confirms (a POST with « confirmer »)."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    data = request.POST if request.method == "POST" else request.GET
+    form = TransferForm(data, ticket=ticket)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(ticket)
+    line = form.cleaned_data["line"]
+    if request.method == "POST" and "confirmer" in request.POST:
+        services.transfer(ticket=ticket, line=line, actor=request.user)
+        messages.success(request, _("Ticket transféré ; la personne est informée par e-mail.")
+                         if ticket.email else _("Ticket transféré : prévenez la personne par "
+                                                "téléphone."))
+        return redirect(ticket)
+    return render(request, "triage/transfer_confirm.html", {
+        "ticket": ticket, "line": line,
+        "message": services.transfer_message(ticket=ticket, line=line),
+    })
 reply = _ticket_action(ReplyForm, services.send_reply, _("Réponse envoyée par e-mail."))
 
 

@@ -117,3 +117,19 @@ def test_the_staff_login_page_has_no_accessibility_violation(live_content, open_
     page = open_page(live_content.url + "/agents/")  # redirected to the one login page
     assert "/admin/login/" in page.url
     assert_accessible(page)
+
+
+def test_an_agent_confirms_a_transfer_after_seeing_the_email(agent_login):
+    ticket = make_ticket()
+    page = agent_login()
+    page.goto(page.url.split("/agents/")[0] + ticket.get_absolute_url())
+    page.get_by_label("Transférer au support national").select_option(
+        label="Support des cartes CPx (Agence du Numérique en Santé (ANS))")
+    page.get_by_role("button", name="Transférer…").click()
+    assert "0 825 85 20 00" in page.locator(".mail-preview").inner_text()
+    assert_accessible(page)
+    page.screenshot(path="/tmp/transfert-360.png", full_page=True)
+    page.get_by_role("button", name="Confirmer le transfert").click()
+    assert "la personne est informée par e-mail" in page.content()
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.TRANSFERRED

@@ -129,7 +129,8 @@ def test_an_agent_takes_notes_replies_with_a_template_and_resolves(
 def test_a_transfer_records_which_line_and_when(agent_client, tickets):
     ticket = tickets["mine"]
     line = SupportLine.objects.get(slug="ans-support-cartes")
-    agent_client.post(f"{ticket.get_absolute_url()}transfert/", {"line": line.pk})
+    agent_client.post(f"{ticket.get_absolute_url()}transfert/", {"line": line.pk,
+                                                                 "confirmer": "1"})
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.TRANSFERRED
     assert ticket.transferred_to == line and ticket.transferred_at
@@ -152,3 +153,26 @@ def test_a_reply_cannot_carry_a_pin(agent_client, tickets, mailoutbox):
                       {"subject": "x", "body": "Votre code PIN est 1234"})
     assert not mailoutbox
     assert not ticket.events.exists()
+
+
+def test_a_transfer_asks_for_confirmation_then_writes_to_the_professional(
+        agent_client, tickets, mailoutbox, django_capture_on_commit_callbacks):
+    ticket = tickets["mine"]
+    line = SupportLine.objects.get(slug="ans-support-cartes")
+    url = f"{ticket.get_absolute_url()}transfert/"
+    page = agent_client.get(url, {"line": line.pk}).content.decode()
+    assert "Confirmer le transfert" in page and "0 825 85 20 00" in page
+    assert agent_client.post(url, {"line": line.pk}).status_code == 200  # no « confirmer »
+    ticket.refresh_from_db()
+    assert ticket.status != Ticket.Status.TRANSFERRED and not mailoutbox
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(url, {"line": line.pk, "confirmer": "1"})
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.TRANSFERRED
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [ticket.email]
+    body = mailoutbox[0].body
+    assert "Support des cartes CPx" in mailoutbox[0].subject
+    assert "0 825 85 20 00" in body and "monserviceclient.cartes@esante.gouv.fr" in body
+    assert ticket.reference in body and "mot de passe" in body
+    event = ticket.events.get(kind="transferred")
+    assert "informée par e-mail" in event.summary and "0 825 85 20 00" in event.text

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from kb.models import SupportLine
 from triage.tests.factories import make_ticket
 
 SECRET_MARKERS = ["Claire Martin", "claire.martin@example.fr", "QR code n&#x27;arrive pas"]
@@ -34,6 +35,8 @@ def urls(ticket):
         ("POST", f"{t}/prendre/"): (LOGIN, FORBIDDEN, 302, 302),
         ("POST", f"{t}/statut/"): (LOGIN, FORBIDDEN, 302, 302),
         ("POST", f"{t}/transfert/"): (LOGIN, FORBIDDEN, 302, 302),
+        ("GET", f"{t}/transfert/?line={SupportLine.objects.first().pk}"):
+            (LOGIN, FORBIDDEN, ALLOW, ALLOW),  # the confirmation page
         ("POST", f"{t}/reponse/"): (LOGIN, FORBIDDEN, 302, 302),
         ("GET", "/admin/"): (LOGIN, ALLOW, ALLOW, ALLOW),
         ("GET", "/admin/kb/step/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
