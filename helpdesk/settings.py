@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kb.middleware.reject_nul_bytes",
-    "kb.middleware.database_unavailable",
+    "kb.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -109,7 +109,7 @@ DATABASES = {
     )
 }
 # A database that does not answer must cost a few seconds, not a worker killed after 30:
-# then the visitor gets the French 503 page (kb.middleware.database_unavailable).
+# then the visitor gets the French 503 page (kb.middleware.DatabaseUnavailableMiddleware).
 DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

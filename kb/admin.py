@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from kb.diff import diff_documents
-from kb.document import DocumentError, draft_document
+from kb.document import COLLECTION_MODELS, DocumentError, draft_document
 from kb.models import (
     Answer,
     ContentVersion,
@@ -287,16 +287,13 @@ class ContentVersionAdmin(admin.ModelAdmin):
 
     def _linked(self, found) -> list[tuple[str, str | None]]:
         """(message, link to the object's form) for each problem."""
-        models_by_collection = {"steps": Step, "support_lines": SupportLine,
-                                "tutorials": Tutorial, "known_problems": KnownProblem,
-                                "glossary": GlossaryTerm}
         wanted = {problem.collection for problem in found if problem.slug}
         ids = {(collection, slug): pk for collection in wanted
-               for slug, pk in models_by_collection[collection].objects.values_list("slug", "pk")}
+               for slug, pk in COLLECTION_MODELS[collection].objects.values_list("slug", "pk")}
         linked = []
         for problem in found:
             pk = ids.get((problem.collection, problem.slug))
-            model = models_by_collection.get(problem.collection)
+            model = COLLECTION_MODELS.get(problem.collection)
             url = reverse(f"admin:kb_{model._meta.model_name}_change", args=[pk]) if pk else None
             linked.append((str(problem), url))
         return linked

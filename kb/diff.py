@@ -3,13 +3,9 @@ the new value: « Ligne « Support des cartes CPx » : téléphone 0 825 85 20 0
 
 from dataclasses import dataclass
 
-from kb.document import COLLECTIONS, TUTORIAL_STEP_FIELDS
-from kb.models import GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial, TutorialStep
+from kb.document import COLLECTION_MODELS, COLLECTIONS, TUTORIAL_STEP_FIELDS
+from kb.models import TutorialStep
 
-MODELS = {
-    "support_lines": SupportLine, "steps": Step, "tutorials": Tutorial,
-    "known_problems": KnownProblem, "glossary": GlossaryTerm,
-}
 KIND_NAMES = {
     "support_lines": "Ligne", "steps": "Étape", "tutorials": "Tutoriel",
     "known_problems": "Problème connu", "glossary": "Terme",
@@ -55,7 +51,7 @@ def describe(collection: str, item: dict) -> str:
 def _label(collection: str, field: str) -> str:
     if field in EXTRA_LABELS:  # lists in the document, reverse relations in the models
         return EXTRA_LABELS[field]
-    return str(MODELS[collection]._meta.get_field(field).verbose_name)
+    return str(COLLECTION_MODELS[collection]._meta.get_field(field).verbose_name)
 
 
 def _field_changes(collection, subject, fields, old, new) -> list[Change]:

@@ -65,6 +65,11 @@ COLLECTIONS = {
     "known_problems": PROBLEM_FIELDS,
     "glossary": TERM_FIELDS,
 }
+# The draft model behind each collection (for the admin's links and the diff's labels).
+COLLECTION_MODELS = {
+    "support_lines": SupportLine, "steps": Step, "tutorials": Tutorial,
+    "known_problems": KnownProblem, "glossary": GlossaryTerm,
+}
 NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_STEP_FIELDS}
 RELATION_FIELDS = {"tutorial", "support_lines", "known_problems", "answers", "related",
                    "help_step", "help_lines", "steps", "support_line"}

@@ -24,7 +24,7 @@ def reject_nul_bytes(get_response):
     return middleware
 
 
-class database_unavailable:  # noqa: N801 - a middleware, named like the function above
+class DatabaseUnavailableMiddleware:
     """The database stopped or hung (connect timeout): a French 503 that says to come back,
     with the support line, instead of Django's 500. Public content pages do not need the
     database at all (kb.snapshot), so this is mostly about forms and staff pages."""
