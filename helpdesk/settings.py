@@ -180,6 +180,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/agents/"
+LOGOUT_REDIRECT_URL = "/agents/"
 
 # Shared by every worker and every server (rate limits must be counted in one place): Redis
 # when REDIS_URL is set, otherwise a table of the database (`manage.py createcachetable`,
@@ -216,6 +217,15 @@ TRIAGE_RETENTION_MONTHS = envint("TRIAGE_RETENTION_MONTHS", 12)
 TRIAGE_RATE_LIMIT = (envint("TRIAGE_RATE_LIMIT_COUNT", 5), envint("TRIAGE_RATE_LIMIT_PERIOD", 600))
 # Behind a reverse proxy, the client's address is in this header (e.g. HTTP_X_REAL_IP).
 TRIAGE_CLIENT_IP_HEADER = os.environ.get("TRIAGE_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# The team's mailbox: replies to professionals leave from it, with Reply-To set to it.
+TRIAGE_TEAM_EMAIL = os.environ.get("TRIAGE_TEAM_EMAIL", "Assistance e-CPS <assistance@localhost>")
+# The site's public address, for the links written in e-mails (private follow-up link, the
+# agents' ticket page).
+TRIAGE_SITE_URL = os.environ.get("TRIAGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The team answers within this many working days; older tickets are shown as overdue.
+TRIAGE_RESPONSE_TARGET_DAYS = envint("TRIAGE_RESPONSE_TARGET_DAYS", 2)
+# Tickets of the same professional this many days apart are offered for merging.
+TRIAGE_MERGE_WINDOW_DAYS = envint("TRIAGE_MERGE_WINDOW_DAYS", 7)
 
 # Content-Security-Policy: everything from this site only, no inline script or style (htmx's
 # indicator style is switched off in base.html), no framing. Bootstrap's CSS draws its form

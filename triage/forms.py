@@ -1,7 +1,9 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -57,10 +59,42 @@ class TicketForm(forms.ModelForm):
         for name in ("profession", "service", "identifier_type"):
             self.fields[name].choices = [("", _("— Choisissez —")),
                                          *self.fields[name].choices[1:]]
+        self.agent_mode = agent_mode
         if agent_mode:
-            self.fields["consent"].label = _("L'appelant accepte que ses informations soient "
-                                             "utilisées pour traiter sa demande.")
-            del self.fields["website"]
+            self.speak_to_the_agent()
+        else:
+            self.fields["email"].required = True
+
+    # The phone-call form is filled in by the agent, about the caller.
+    AGENT_LABELS = {
+        "name": (_("Nom et prénom de l'appelant"), ""),
+        "email": (_("Adresse e-mail de l'appelant"),
+                  _("Facultative si vous notez son téléphone ; sans e-mail, aucun message ne "
+                    "lui est envoyé.")),
+        "phone": (_("Téléphone de l'appelant"),
+                  _("Facultatif si vous notez son e-mail ; pour le rappeler.")),
+        "profession": (_("Profession de l'appelant"), ""),
+        "identifier_type": (_("Type d'identifiant de l'appelant"), ""),
+        "identifier_number": (_("Numéro RPPS ou ADELI de l'appelant"),
+                              _("Facultatif. RPPS : 11 chiffres ; ADELI : 9.")),
+        "service": (_("Service que l'appelant veut utiliser"), ""),
+        "description": (_("Description du problème"),
+                        _("Ce que l'appelant a fait, le message d'erreur affiché. N'y notez ni "
+                          "mot de passe ni code PIN, même si l'appelant vous les dicte.")),
+    }
+
+    def speak_to_the_agent(self):
+        for name, (label, help_text) in self.AGENT_LABELS.items():
+            self.fields[name].label, self.fields[name].help_text = label, help_text
+        self.fields["identifier_type"].choices = [
+            (value, gettext("L'appelant ne sait pas") if value == Ticket.IdentifierType.UNKNOWN
+             else label) for value, label in self.fields["identifier_type"].choices]
+        self.fields["name"].error_messages["required"] = _("Indiquez le nom de l'appelant.")
+        self.fields["consent"].label = _("L'appelant accepte que ses informations soient "
+                                         "utilisées pour traiter sa demande.")
+        self.fields["consent"].error_messages["required"] = _(
+            "Demandez à l'appelant s'il accepte, puis cochez cette case.")
+        del self.fields["website"]
 
     def clean_website(self):
         if self.cleaned_data["website"]:
@@ -92,6 +126,10 @@ class TicketForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if (self.agent_mode and not cleaned.get("email") and not cleaned.get("phone")
+                and "email" not in self.errors and "phone" not in self.errors):
+            self.add_error("email", _("Notez l'e-mail ou le téléphone de l'appelant, pour "
+                                      "pouvoir lui répondre."))
         number, kind = cleaned.get("identifier_number"), cleaned.get("identifier_type")
         if number and kind:
             try:
@@ -113,13 +151,16 @@ class TicketForm(forms.ModelForm):
 class QueueFilterForm(forms.Form):
     AGES = [("", _("Toutes")), ("24h", _("Moins de 24 h")), ("7j", _("Moins de 7 jours")),
             ("ancien", _("Plus de 7 jours"))]
-    SORTS = [("-created_at", _("Plus récents d'abord")), ("created_at", _("Plus anciens d'abord")),
-             ("status", _("Par statut"))]
+    SORTS = [("echeance", _("En retard d'abord")), ("-created_at", _("Plus récents d'abord")),
+             ("created_at", _("Plus anciens d'abord")), ("status", _("Par statut"))]
 
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    DEFAULT_STATUS = "actifs"
     status = forms.ChoiceField(label=_("Statut"), required=False,
-                               choices=[("", _("Tous")), ("ouverts", _("Ouverts")),
-                                        *Ticket.Status.choices])
+                               choices=[(DEFAULT_STATUS, _("À traiter et en cours")),
+                                        ("retard", _("En retard")),
+                                        ("ouverts", _("Tous les ouverts")),
+                                        *Ticket.Status.choices, ("", _("Tous"))])
     service = forms.ChoiceField(label=_("Service"), required=False,
                                 choices=[("", _("Tous")), *Ticket.SERVICES])
     line = forms.ModelChoiceField(label=_("Ligne suggérée"), required=False,
@@ -162,6 +203,91 @@ class StatusForm(TicketActionForm):
         ]
 
 
+def agents():
+    """Everyone who may work on tickets, for the « attribuer à » menus."""
+    return get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__permissions__codename="change_ticket")
+        | Q(user_permissions__codename="change_ticket"), is_active=True,
+    ).distinct().order_by("first_name", "last_name", "username")
+
+
+def agent_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return agent_label(user)
+
+
+class AssignForm(TicketActionForm):
+    agent = AgentChoiceField(label=_("Attribuer à"), queryset=None,
+                             widget=forms.Select(attrs={"class": "form-select"}),
+                             error_messages={"required": _("Choisissez un agent.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents()
+
+
+class MergeForm(TicketActionForm):
+    into = forms.ModelChoiceField(
+        label=_("Ce ticket est un doublon de"), queryset=Ticket.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": _("Choisissez le ticket à garder."),
+                        "invalid_choice": _("Ce ticket ne peut pas être fusionné avec "
+                                            "celui-ci.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = self.ticket.merge_candidates()
+        self.fields["into"].label_from_instance = lambda other: gettext(
+            "%(reference)s du %(date)s (%(status)s)") % {
+            "reference": other.reference, "date": other.created_at.strftime("%d/%m/%Y"),
+            "status": other.get_status_display()}
+
+
+class LimitedTicketsField(forms.ModelMultipleChoiceField):
+    MAX = 500  # far above a page of the queue; keeps every query's parameters bounded
+
+    def clean(self, value):
+        if value and len(value) > self.MAX:
+            raise ValidationError(_("Cochez %(max)d tickets au plus à la fois.") % {
+                "max": self.MAX})
+        return super().clean(value)
+
+
+class BulkForm(forms.Form):
+    """One action on the tickets ticked in the queue."""
+
+    tickets = LimitedTicketsField(
+        queryset=Ticket.objects.filter(merged_into__isnull=True),
+        error_messages={"required": _("Cochez au moins un ticket."),
+                        "invalid_choice": _("Un des tickets cochés n'existe plus."),
+                        "invalid_pk_value": _("Un des tickets cochés n'existe plus.")})
+    action = forms.ChoiceField(label=_("Pour les tickets cochés"),
+                               widget=forms.Select(attrs={"class": "form-select"}),
+                               error_messages={"required": _("Choisissez une action."),
+                                               "invalid_choice": _("Choisissez une action.")})
+
+    STATUSES = [Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING, Ticket.Status.RESOLVED]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agents = {str(user.pk): user for user in agents()}
+        self.fields["action"].choices = [
+            ("", _("— Choisissez —")),
+            (_("Attribuer à"), [(f"agent:{pk}", agent_label(user))
+                                for pk, user in self.agents.items()]),
+            (_("Passer au statut"), [(f"statut:{status}", Ticket.Status(status).label)
+                                     for status in self.STATUSES]),
+        ]
+
+    def target(self):
+        kind, _sep, value = self.cleaned_data["action"].partition(":")
+        return kind, self.agents[value] if kind == "agent" else value
+
+
 class TransferForm(TicketActionForm):
     line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
                                   widget=forms.Select(attrs={"class": "form-select"}),
@@ -174,6 +300,22 @@ class ReplyForm(TicketActionForm):
     body = forms.CharField(label=_("Message"), max_length=10000,
                            widget=forms.Textarea(attrs={"rows": 10}),
                            error_messages={"required": _("Écrivez le message.")})
+    then_status = forms.ChoiceField(label=_("Après l'envoi, passer le ticket à"),
+                                    required=False,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["then_status"].choices = [("", _("En cours (inchangé)")), *[
+            (value, label) for value, label in Ticket.Status.choices
+            if value in Ticket.AFTER_REPLY]]
+
+    def clean_then_status(self):
+        # A status the workflow refuses after the reply would fail after the e-mail left.
+        status = self.cleaned_data["then_status"]
+        if status and status not in Ticket.TRANSITIONS[Ticket.Status.IN_PROGRESS]:
+            raise ValidationError(_("Choisissez un statut proposé."))
+        return status
 
     def clean_subject(self):
         # An e-mail subject is one line (a line break there is refused by the mail library,
@@ -187,9 +329,46 @@ class ReplyForm(TicketActionForm):
         return self.cleaned_data["body"]
 
 
-def reply_from_template(template: ReplyTemplate, ticket: Ticket, build_url) -> dict:
+class AnswerForm(forms.Form):
+    """The professional's answer on their private page."""
+
+    text = forms.CharField(
+        label=_("Votre réponse"), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+        help_text=_("5 000 caractères au plus. N'indiquez ni mot de passe ni code PIN."),
+        error_messages={"required": _("Écrivez votre réponse."),
+                        "max_length": _("Votre réponse dépasse 5 000 caractères (elle en compte "
+                                        "%(show_value)d) : raccourcissez-la.")})
+
+    def clean_text(self):
+        if contains_secret(self.cleaned_data["text"]):
+            raise ValidationError(_(
+                "Votre réponse semble contenir un mot de passe ou un code PIN. Retirez-le "
+                "avant d'envoyer : nous ne vous le demanderons jamais, et personne ne doit le "
+                "connaître."))
+        return self.cleaned_data["text"]
+
+
+def template_text(template: ReplyTemplate, ticket: Ticket, build_url) -> str:
     body = template.body.replace("{nom}", ticket.name).replace("{reference}", ticket.reference)
     links = [f"- {t.title} : {build_url(t.get_absolute_url())}" for t in template.tutorials.all()]
     if links:
         body += "\n\n" + gettext("Pour vous aider :") + "\n" + "\n".join(links)
-    return {"subject": f"[{ticket.reference}] {template.subject}", "body": body}
+    return body
+
+
+def insert_at(typed: str, text: str, cursor: str) -> tuple[str, int]:
+    """`text` inserted into what the agent typed, replacing the selection « début,fin »
+    (without JavaScript there is none: after the typed text). Returns the new body and where
+    the cursor goes: right after the inserted text."""
+    typed = typed.replace("\r\n", "\n")  # browsers send CRLF; the cursor counts LF
+    try:
+        start, end = sorted(int(part) for part in cursor.split(","))
+    except ValueError:
+        start = end = None
+    if start is None or not 0 <= start <= end <= len(typed):
+        start = end = len(typed)
+        if typed.strip():
+            text = "\n\n" + text
+    body = typed[:start] + text + typed[end:]
+    return body, start + len(text)

@@ -1,7 +1,10 @@
 """Tickets: the only place that holds personal data (retention, purge and role checks
 are audited here)."""
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from kb.models import SupportLine, Tutorial
 
 REFERENCE_PREFIX = "ECPS"
+FOLLOW_SALT = "triage.follow"
+
+
+def add_working_days(start, days: int):
+    """The same time of day, `days` working days (Monday to Friday) later. Public holidays
+    are not counted out: the target is a signal for the team, not a contract."""
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def response_due(start):
+    return add_working_days(start, settings.TRIAGE_RESPONSE_TARGET_DAYS)
 
 
 class TicketQuerySet(models.QuerySet):
@@ -17,7 +36,15 @@ class TicketQuerySet(models.QuerySet):
         return self.exclude(status__in=Ticket.CLOSED)
 
     def for_queue(self):
-        return self.select_related("assigned_to", "suggested_line")
+        return self.filter(merged_into__isnull=True).select_related("assigned_to",
+                                                                     "suggested_line")
+
+    def active(self):
+        """What the team has to act on: « à traiter » and « en cours »."""
+        return self.filter(status__in=Ticket.ACTIVE)
+
+    def overdue(self, now=None):
+        return self.active().filter(due_at__lt=now or timezone.now())
 
     def due_for_purge(self, *, months: int):
         cutoff = timezone.now() - timezone.timedelta(days=round(months * 30.44))
@@ -27,7 +54,7 @@ class TicketQuerySet(models.QuerySet):
 
 class Ticket(models.Model):
     class Status(models.TextChoices):
-        NEW = "nouveau", _("Nouveau")
+        NEW = "nouveau", _("À traiter")
         IN_PROGRESS = "en_cours", _("En cours")
         WAITING = "attente_usager", _("En attente de l'usager")
         RESOLVED = "resolu", _("Résolu")
@@ -42,6 +69,9 @@ class Ticket(models.Model):
         Status.TRANSFERRED: [Status.IN_PROGRESS],
     }
     CLOSED = [Status.RESOLVED, Status.TRANSFERRED]
+    ACTIVE = [Status.NEW, Status.IN_PROGRESS]
+    # What a reply may leave the ticket in (a template can preselect one: a macro).
+    AFTER_REPLY = [Status.WAITING, Status.RESOLVED]
 
     class IdentifierType(models.TextChoices):
         RPPS = "rpps", _("RPPS")
@@ -69,7 +99,8 @@ class Ticket(models.Model):
                               default=Source.WEB)
 
     name = models.CharField(_("nom et prénom"), max_length=150)
-    email = models.EmailField(_("adresse e-mail"))
+    # Blank only for a phone call without e-mail (the agent form then requires a phone).
+    email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     profession = models.CharField(_("profession"), max_length=30, choices=PROFESSIONS)
     identifier_type = models.CharField(_("type d'identifiant"), max_length=10,
@@ -100,6 +131,13 @@ class Ticket(models.Model):
     transferred_at = models.DateTimeField(_("transféré le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True, db_index=True)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # When the team owes an answer (response target); empty once answered or closed.
+    due_at = models.DateTimeField(_("réponse attendue avant"), null=True, blank=True,
+                                  db_index=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("fusionné dans"),
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -129,6 +167,41 @@ class Ticket(models.Model):
         return None
 
     @property
+    def follow_token(self) -> str:
+        """The professional's private link: signed with the secret key, so it can be neither
+        guessed nor altered into another ticket's; valid as long as the ticket is kept."""
+        return signing.Signer(salt=FOLLOW_SALT).sign_object(self.pk)  # the same in every e-mail
+
+    @staticmethod
+    def pk_from_follow_token(token: str) -> int | None:
+        try:
+            pk = signing.Signer(salt=FOLLOW_SALT).unsign_object(token)
+        except signing.BadSignature:
+            return None
+        return pk if isinstance(pk, int) else None
+
+    def get_follow_url(self) -> str:
+        return reverse("triage:follow", args=[self.follow_token])
+
+    def is_overdue(self, now=None) -> bool:
+        return bool(self.status in self.ACTIVE and self.due_at
+                    and self.due_at < (now or timezone.now()))
+
+    def merge_candidates(self):
+        """The same professional's other tickets of the few days around this one."""
+        window = timedelta(days=settings.TRIAGE_MERGE_WINDOW_DAYS)
+        same_person = models.Q(email__iexact=self.email) if self.email else models.Q(pk=None)
+        if self.identifier_number:
+            same_person |= models.Q(identifier_number=self.identifier_number)
+        if self.phone:
+            same_person |= models.Q(phone=self.phone)
+        return (Ticket.objects.filter(same_person, merged_into__isnull=True,
+                                      anonymised_at__isnull=True,
+                                      created_at__range=(self.created_at - window,
+                                                         self.created_at + window))
+                .exclude(pk=self.pk).order_by("created_at"))
+
+    @property
     def allowed_statuses(self) -> list:
         return self.TRANSITIONS[self.Status(self.status)]
 
@@ -147,6 +220,8 @@ class TicketEvent(models.Model):
         NOTE = "note", _("Note interne")
         REPLY = "reply", _("Réponse envoyée")
         TRANSFERRED = "transferred", _("Transfert au support national")
+        ANSWER = "answer", _("Réponse du demandeur")
+        MERGED = "merged", _("Fusion")
         ANONYMISED = "anonymised", _("Données personnelles effacées")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
@@ -154,6 +229,9 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What the professional sees on their private page: never internal notes nor
+    # assignments, which stay between agents.
+    PUBLIC = [Kind.CREATED, Kind.REPLY, Kind.ANSWER, Kind.TRANSFERRED, Kind.MERGED]
     summary = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
 
@@ -181,6 +259,13 @@ class ReplyTemplate(models.Model):
                                 "la référence du ticket."),
     )
     tutorials = models.ManyToManyField(Tutorial, blank=True, verbose_name=_("tutoriels liés"))
+    status = models.CharField(
+        _("statut après l'envoi"), max_length=20, blank=True,
+        choices=[(value, label) for value, label in Ticket.Status.choices
+                 if value in Ticket.AFTER_REPLY],
+        help_text=_("Proposé quand l'agent choisit ce modèle, par exemple « En attente de "
+                    "l'usager » pour une demande d'informations. L'agent peut le changer."),
+    )
 
     objects = ReplyTemplateManager()
 
@@ -215,6 +300,8 @@ class OutgoingMail(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mails")
     to = models.EmailField()
+    # A notice to the assigned agent (a new answer), not a message to the professional.
+    to_agent = models.BooleanField(default=False)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING,

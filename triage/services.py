@@ -4,15 +4,15 @@ and the agent workspace."""
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
 from kb.snapshot import Walk, published
-from triage.models import OutgoingMail, Ticket, TicketEvent
+from triage.models import OutgoingMail, Ticket, TicketEvent, response_due
 
 logger = logging.getLogger(__name__)
 
@@ -38,27 +38,36 @@ def trail_snapshot(position: Walk | None) -> dict:
 @transaction.atomic
 def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
                 agent=None) -> Ticket:
+    now = timezone.now()
     ticket = Ticket.objects.create(
         **data, **trail_snapshot(position), pages_viewed=pages_viewed,
         source=Ticket.Source.PHONE if agent else Ticket.Source.WEB,
-        assigned_to=agent,
+        assigned_to=agent, created_at=now,
         status=Ticket.Status.IN_PROGRESS if agent else Ticket.Status.NEW,
+        # A caller has had the team's first answer on the phone.
+        due_at=None if agent else response_due(now),
     )
     TicketEvent.objects.create(
         ticket=ticket, actor=agent, kind=TicketEvent.Kind.CREATED,
         summary=_("Saisi au téléphone par un agent") if agent else _("Envoyé depuis le site"),
     )
     if ticket.email:
-        context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS}
+        context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS,
+                   "follow_url": absolute(ticket.get_follow_url())}
         queue_mail(ticket=ticket, subject=_("[%(reference)s] Nous avons bien reçu votre "
                                             "demande") % {"reference": ticket.reference},
                    body=render_to_string("triage/email/acknowledgement.txt", context))
     return ticket
 
 
-def queue_mail(*, ticket: Ticket, subject: str, body: str) -> OutgoingMail:
+def absolute(path: str) -> str:
+    return settings.TRIAGE_SITE_URL + path
+
+
+def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> OutgoingMail:
     """Keep the e-mail, and try to send it as soon as the transaction is committed."""
-    mail = OutgoingMail.objects.create(ticket=ticket, to=ticket.email, subject=subject,
+    mail = OutgoingMail.objects.create(ticket=ticket, to=to_agent.email if to_agent else
+                                       ticket.email, to_agent=bool(to_agent), subject=subject,
                                        body=body)
     transaction.on_commit(lambda: deliver(mail))
     return mail
@@ -69,7 +78,9 @@ def deliver(mail: OutgoingMail) -> bool:
     person's request is saved whatever the mail server does."""
     mail.attempts += 1
     try:
-        send_mail(mail.subject, mail.body, None, [mail.to])
+        # From the team's mailbox, answers to it: the professional can simply reply.
+        EmailMessage(mail.subject, mail.body, settings.TRIAGE_TEAM_EMAIL, [mail.to],
+                     reply_to=[settings.TRIAGE_TEAM_EMAIL]).send()
     except Exception as error:  # noqa: BLE001 - any failure of the mail server or its network
         mail.last_error = type(error).__name__[:200]
         if mail.attempts >= OutgoingMail.MAX_ATTEMPTS:
@@ -94,7 +105,9 @@ def change_status(*, ticket: Ticket, status: str, actor) -> None:
     old = ticket.get_status_display()
     ticket.status = status
     ticket.closed_at = timezone.now() if ticket.is_closed else None
-    ticket.save(update_fields=["status", "closed_at"])
+    if status not in Ticket.ACTIVE:
+        ticket.due_at = None
+    ticket.save(update_fields=["status", "closed_at", "due_at"])
     _record(ticket, actor, TicketEvent.Kind.STATUS, f"{old} → {ticket.get_status_display()}")
 
 
@@ -104,7 +117,9 @@ def transfer(*, ticket: Ticket, line, actor) -> None:
     ticket.status = Ticket.Status.TRANSFERRED
     ticket.transferred_to = line
     ticket.transferred_at = ticket.closed_at = timezone.now()
-    ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at"])
+    ticket.due_at = None
+    ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at",
+                               "due_at"])
     message = transfer_message(ticket=ticket, line=line)
     if message:
         queue_mail(ticket=ticket, **message)
@@ -125,8 +140,8 @@ def transfer_message(*, ticket: Ticket, line) -> dict | None:
     return {
         "subject": _("[%(reference)s] Contactez le %(line)s") % {
             "reference": ticket.reference, "line": shown.name},
-        "body": render_to_string("triage/email/transfer.txt", {"ticket": ticket,
-                                                                "line": shown}),
+        "body": render_to_string("triage/email/transfer.txt", {
+            "ticket": ticket, "line": shown, "follow_url": absolute(ticket.get_follow_url())}),
     }
 
 
@@ -142,12 +157,129 @@ def add_note(*, ticket: Ticket, text: str, actor) -> None:
     _record(ticket, actor, TicketEvent.Kind.NOTE, _("Note interne"), text)
 
 
+def reply_subject(ticket: Ticket, subject: str) -> str:
+    """Every e-mail of a ticket carries its reference, so that the team finds it again."""
+    return subject if ticket.reference in subject else f"[{ticket.reference}] {subject}"
+
+
+def reply_footer(ticket: Ticket) -> str:
+    return "\n\n-- \n" + _(
+        "Pour nous répondre ou nous dire que c'est réglé, sans compte ni mot de passe : "
+        "%(url)s\nCe lien est personnel : ne le transférez pas.") % {
+        "url": absolute(ticket.get_follow_url())}
+
+
 @transaction.atomic
-def send_reply(*, ticket: Ticket, subject: str, body: str, actor) -> None:
+def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status="") -> None:
+    """The text recorded is what the professional sees on their page; the e-mail adds the
+    private link. The team no longer owes an answer; `then_status` is the macro's status."""
+    subject = reply_subject(ticket, subject)
     _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body)
     if ticket.status == Ticket.Status.NEW:
         change_status(ticket=ticket, status=Ticket.Status.IN_PROGRESS, actor=actor)
-    queue_mail(ticket=ticket, subject=subject, body=body)
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=None)
+    ticket.due_at = None
+    if then_status and then_status != ticket.status:
+        change_status(ticket=ticket, status=then_status, actor=actor)
+    queue_mail(ticket=ticket, subject=subject, body=body + reply_footer(ticket))
+
+
+# --- The professional's side, through the private link -----------------------------------
+
+@transaction.atomic
+def professional_answer(*, ticket: Ticket, text: str) -> None:
+    """An answer puts the ticket back « à traiter » for its agent, who is told by e-mail
+    (the e-mail says where to read it, not what it says)."""
+    _record(ticket, None, TicketEvent.Kind.ANSWER, _("Le demandeur a répondu"), text)
+    old = ticket.get_status_display()
+    ticket.status, ticket.closed_at = Ticket.Status.NEW, None
+    ticket.due_at = response_due(timezone.now())
+    ticket.save(update_fields=["status", "closed_at", "due_at"])
+    if old != ticket.get_status_display():
+        _record(ticket, None, TicketEvent.Kind.STATUS, f"{old} → {ticket.get_status_display()}")
+    agent = ticket.assigned_to
+    if agent and agent.email:
+        queue_mail(ticket=ticket, to_agent=agent, subject=_(
+            "[%(reference)s] Nouvelle réponse du demandeur") % {"reference": ticket.reference},
+            body=render_to_string("triage/email/agent_notice.txt", {
+                "ticket": ticket, "agent": agent,
+                "ticket_url": absolute(ticket.get_absolute_url())}))
+
+
+@transaction.atomic
+def professional_settled(*, ticket: Ticket) -> None:
+    old = ticket.get_status_display()
+    ticket.status, ticket.closed_at, ticket.due_at = (Ticket.Status.RESOLVED, timezone.now(),
+                                                      None)
+    ticket.save(update_fields=["status", "closed_at", "due_at"])
+    _record(ticket, None, TicketEvent.Kind.STATUS,
+            _("%(old)s → %(new)s : le demandeur indique que c'est réglé") % {
+                "old": old, "new": ticket.get_status_display()})
+
+
+# --- Several tickets at once -------------------------------------------------------------
+
+def record_for_all(pks: list[int], *, actor, kind: str, summary: str) -> None:
+    """The same event on many tickets in one INSERT … SELECT: bulk_create would split it
+    into batches on SQLite (999 parameters a query), this stays one query."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(TicketEvent._meta.db_table)} "
+            "(ticket_id, at, actor_id, kind, summary, text) "
+            f"SELECT id, %s, %s, %s, %s, '' FROM {quote(Ticket._meta.db_table)} "
+            f"WHERE id IN ({', '.join(['%s'] * len(pks))})",
+            [now, actor.pk if actor else None, kind, summary[:300], *pks])
+
+
+@transaction.atomic
+def bulk_assign(*, tickets: list[Ticket], agent, actor) -> int:
+    """A constant number of queries whatever the number of tickets."""
+    pks = [t.pk for t in tickets]
+    Ticket.objects.filter(pk__in=pks).update(assigned_to=agent)
+    who = agent.get_full_name() or agent.get_username()
+    record_for_all(pks, actor=actor, kind=TicketEvent.Kind.ASSIGNED,
+                   summary=_("Attribué à %(who)s") % {"who": who})
+    return len(tickets)
+
+
+@transaction.atomic
+def bulk_status(*, tickets: list[Ticket], status: str, actor) -> tuple[int, int]:
+    """Applies the status where the workflow allows it; returns (changed, left alone)."""
+    changed = [t for t in tickets if status in t.allowed_statuses]
+    label = Ticket.Status(status).label
+    closing = status in Ticket.CLOSED
+    fields = {"status": status, "closed_at": timezone.now() if closing else None}
+    if status not in Ticket.ACTIVE:
+        fields["due_at"] = None
+    Ticket.objects.filter(pk__in=[t.pk for t in changed]).update(**fields)
+    # One event query per former status (five at most), whatever the number of tickets.
+    for old, label_old in Ticket.Status.choices:
+        record_for_all([t.pk for t in changed if t.status == old], actor=actor,
+                       kind=TicketEvent.Kind.STATUS, summary=f"{label_old} → {label}")
+    return len(changed), len(tickets) - len(changed)
+
+
+@transaction.atomic
+def merge(*, duplicate: Ticket, into: Ticket, actor) -> None:
+    """Both timelines end up on `into`, in time order; the duplicate's request is kept there
+    as text, and the duplicate's private link leads to `into`."""
+    duplicate.events.update(ticket=into)
+    duplicate.mails.update(ticket=into)
+    _record(into, actor, TicketEvent.Kind.MERGED,
+            _("%(duplicate)s, envoyée le %(date)s, est jointe à cette demande") % {
+                "duplicate": duplicate.reference,
+                "date": timezone.localtime(duplicate.created_at).strftime("%d/%m/%Y")},
+            duplicate.description)
+    duplicate.merged_into = into
+    duplicate.status, duplicate.closed_at, duplicate.due_at = (Ticket.Status.RESOLVED,
+                                                               timezone.now(), None)
+    duplicate.save(update_fields=["merged_into", "status", "closed_at", "due_at"])
+    _record(duplicate, actor, TicketEvent.Kind.MERGED,
+            _("Fusionné dans %(into)s") % {"into": into.reference})
 
 
 ERASED = "[effacé]"
@@ -162,7 +294,7 @@ def anonymise(ticket: Ticket) -> None:
         anonymised_at=timezone.now(),
     )
     ticket.mails.update(to="", subject=ERASED, body=ERASED)
-    ticket.events.filter(kind__in=[TicketEvent.Kind.NOTE, TicketEvent.Kind.REPLY]).update(
-        text=ERASED
-    )
+    # Notes, replies, answers, a merged request and the transfer e-mail all hold what the
+    # person wrote or their name.
+    ticket.events.exclude(text="").update(text=ERASED)
     _record(ticket, None, TicketEvent.Kind.ANONYMISED, _("Durée de conservation écoulée"))

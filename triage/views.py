@@ -8,11 +8,13 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -22,17 +24,23 @@ from kb.pages import describe_pages, resolve_local
 from kb.snapshot import published
 from kb.views import partial_or_page
 from triage import services
+from triage.figures import as_csv, column_chart, share, team_figures
 from triage.forms import (
+    AnswerForm,
+    AssignForm,
+    BulkForm,
+    MergeForm,
     NoteForm,
     QueueFilterForm,
     ReplyForm,
     StatusForm,
     TicketForm,
     TransferForm,
-    reply_from_template,
+    insert_at,
+    template_text,
 )
 from triage.middleware import pages_viewed
-from triage.models import ReplyTemplate, Ticket
+from triage.models import ReplyTemplate, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"
 PAGE_SIZE = 25
@@ -132,12 +140,61 @@ def confirmation(request, token: str):
     return render(request, "triage/confirmation.html", {"ticket": ticket})
 
 
+# --- Public: the professional's private page ----------------------------------------------
+
+def followed_ticket(token: str) -> Ticket:
+    """The ticket a private link opens: a wrong or altered token is a 404, never another
+    ticket; a merged duplicate's link opens the ticket it was merged into."""
+    pk = Ticket.pk_from_follow_token(token)
+    ticket = Ticket.objects.select_related("merged_into").filter(pk=pk).first() if pk else None
+    if ticket and ticket.merged_into:
+        ticket = ticket.merged_into
+    if ticket is None or ticket.anonymised_at:
+        raise Http404(_("Ce lien de suivi n'est plus valable."))
+    return ticket
+
+
+@never_cache
+@sensitive_post_parameters("text")
+def follow(request, token: str):
+    ticket = followed_ticket(token)
+    form = AnswerForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        if form.is_valid() and over_rate_limit(request):
+            form.add_error(None, _("Vous avez envoyé plusieurs messages en peu de temps. "
+                                   "Patientez quelques minutes puis réessayez : ce que vous "
+                                   "avez saisi est conservé ci-dessous."))
+            status = 429
+        elif form.is_valid():
+            services.professional_answer(ticket=ticket, text=form.cleaned_data["text"])
+            messages.success(request, _("Votre réponse est envoyée à l'équipe d'assistance."))
+            return redirect(request.path)
+        else:
+            status = 400
+    return render(request, "triage/follow.html", {
+        "ticket": ticket, "form": form,
+        "events": ticket.events.filter(kind__in=TicketEvent.PUBLIC),
+    }, status=status)
+
+
+@require_POST
+@never_cache
+def follow_settled(request, token: str):
+    ticket = followed_ticket(token)
+    if not ticket.is_closed:
+        services.professional_settled(ticket=ticket)
+    messages.success(request, _("Merci : votre demande est close. Si le problème revient, "
+                                "répondez sur cette page, elle sera rouverte."))
+    return redirect("triage:follow", token=token)
+
+
 # --- Agents -------------------------------------------------------------------------------
 
 def filtered_tickets(form: QueueFilterForm, user):
     tickets = Ticket.objects.for_queue()
     if not form.is_valid():
-        return tickets
+        return tickets.active()
     data = form.cleaned_data
     if data["q"]:
         pk = Ticket.pk_from_reference(data["q"])
@@ -145,7 +202,11 @@ def filtered_tickets(form: QueueFilterForm, user):
             Q(name__icontains=data["q"]) | Q(email__icontains=data["q"])
             | Q(description__icontains=data["q"])
         )
-    if data["status"] == "ouverts":
+    if data["status"] == QueueFilterForm.DEFAULT_STATUS:
+        tickets = tickets.active()
+    elif data["status"] == "retard":
+        tickets = tickets.overdue()
+    elif data["status"] == "ouverts":
         tickets = tickets.open()
     elif data["status"]:
         tickets = tickets.filter(status=data["status"])
@@ -162,32 +223,71 @@ def filtered_tickets(form: QueueFilterForm, user):
         tickets = tickets.filter(created_at__lt=now - timedelta(days=7))
     if data["mine"]:
         tickets = tickets.filter(assigned_to=user)
-    return tickets.order_by(data["sort"] or "-created_at", "-id")
+    if data["sort"] in ("", "echeance"):  # the default: what is overdue, then due soonest
+        return tickets.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-id")
+    return tickets.order_by(data["sort"], "-id")
+
+
+def queue_counts() -> dict:
+    """Tickets per status, and overdue ones, in two queries."""
+    counts = dict(Ticket.objects.filter(merged_into__isnull=True).values_list("status")
+                  .annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "statuses": [(value, label, counts.get(value, 0)) for value, label in
+                     Ticket.Status.choices],
+        "overdue": Ticket.objects.for_queue().overdue().count(),
+    }
 
 
 @agent_required()
 @vary_on_headers("HX-Request")
 def queue(request):
-    form = QueueFilterForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("status", QueueFilterForm.DEFAULT_STATUS)  # a first visit: the work to do
+    form = QueueFilterForm(data)
     page = Paginator(filtered_tickets(form, request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, partial_or_page(request, "triage/queue.html", "results"),
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, partial_or_page(request, "triage/queue.html", "results"), {
+        "form": form, "page": page, "query": query.urlencode(), "now": timezone.now(),
+        "bulk_form": BulkForm(), "active_statuses": Ticket.ACTIVE, **queue_counts(),
+    })
 
 
-@agent_required()
-def ticket_detail(request, pk: int):
-    ticket = get_object_or_404(
-        Ticket.objects.select_related("assigned_to", "suggested_line", "transferred_to"), pk=pk
-    )
-    template = None
-    if request.GET.get("modele", "").isdigit():
-        template = ReplyTemplate.objects.filter(pk=request.GET["modele"]).first()
-    reply_initial = (reply_from_template(template, ticket, request.build_absolute_uri)
-                     if template else {"subject": f"[{ticket.reference}] "})
+@require_POST
+@agent_required("triage.change_ticket")
+def bulk(request):
+    form = BulkForm(request.POST)
+    back = redirect(f"{reverse('triage:queue')}?{request.POST.get('retour', '')}"[:2000])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return back
+    tickets = list(form.cleaned_data["tickets"])
+    kind, target = form.target()
+    if kind == "agent":
+        count = services.bulk_assign(tickets=tickets, agent=target, actor=request.user)
+        messages.success(request, ngettext("%(n)d ticket attribué.", "%(n)d tickets attribués.",
+                                           count) % {"n": count})
+    else:
+        changed, left = services.bulk_status(tickets=tickets, status=target,
+                                             actor=request.user)
+        text = ngettext("%(n)d ticket modifié.", "%(n)d tickets modifiés.", changed) % {
+            "n": changed}
+        if left:
+            text += " " + ngettext(
+                "%(n)d laissé tel quel : ce statut ne peut pas suivre le sien.",
+                "%(n)d laissés tels quels : ce statut ne peut pas suivre le leur.", left) % {
+                "n": left}
+        messages.success(request, text)
+    return back
+
+
+def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, cursor=None):
+    """The ticket page; after a refused reply or an inserted template, with what the agent
+    typed."""
     return render(request, "triage/ticket.html", {
         "ticket": ticket,
         "pages": describe_pages(ticket.pages_viewed),
@@ -195,10 +295,76 @@ def ticket_detail(request, pk: int):
         "note_form": NoteForm(ticket=ticket),
         "status_form": StatusForm(ticket=ticket),
         "transfer_form": TransferForm(ticket=ticket, initial={"line": ticket.suggested_line}),
-        "reply_form": ReplyForm(ticket=ticket, initial=reply_initial),
+        "assign_form": AssignForm(ticket=ticket, initial={"agent": ticket.assigned_to}),
+        "merge_form": MergeForm(ticket=ticket),
+        "reply_form": reply_form or ReplyForm(
+            ticket=ticket, initial={"subject": f"[{ticket.reference}] "}),
         "templates": ReplyTemplate.objects.all(),
-        "chosen_template": template,
-    })
+        "cursor": cursor,
+        "now": timezone.now(),
+    }, status=status)
+
+
+def agent_ticket(pk: int) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.select_related("assigned_to", "suggested_line", "transferred_to",
+                                      "merged_into"), pk=pk)
+
+
+@agent_required()
+def ticket_detail(request, pk: int):
+    ticket = agent_ticket(pk)
+    if ticket.merged_into:
+        messages.info(request, _("%(duplicate)s a été fusionné dans ce ticket.") % {
+            "duplicate": ticket.reference})
+        return redirect(ticket.merged_into)
+    return render_ticket(request, ticket)
+
+
+@require_POST
+@agent_required("triage.change_ticket")
+@vary_on_headers("HX-Request")
+def insert_template(request, pk: int):
+    """A reply template inserted where the agent's cursor is (sent by site.js; without
+    JavaScript, after the typed text), never replacing what was typed. A template with a
+    status preselects it: a macro."""
+    ticket = agent_ticket(pk)
+    chosen = request.POST.get("modele", "")
+    template = (ReplyTemplate.objects.filter(pk=int(chosen)).first()
+                if chosen.isascii() and chosen.isdigit() else None)
+    subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+    then_status = request.POST.get("then_status", "")
+    cursor = None
+    if template:
+        body, cursor = insert_at(body, template_text(template, ticket,
+                                                     request.build_absolute_uri),
+                                 request.POST.get("curseur", ""))
+        if subject.strip() in ("", f"[{ticket.reference}]"):
+            subject = f"[{ticket.reference}] {template.subject}"
+        then_status = template.status or then_status
+    form = ReplyForm(ticket=ticket, initial={"subject": subject, "body": body,
+                                             "then_status": then_status})
+    if request.htmx:
+        return render(request, "triage/ticket.html#reply-fields",
+                      {"ticket": ticket, "reply_form": form, "cursor": cursor,
+                       "templates": ReplyTemplate.objects.all()})
+    return render_ticket(request, ticket, reply_form=form, cursor=cursor)
+
+
+@require_POST
+@agent_required("triage.change_ticket")
+@sensitive_post_parameters("body")
+def reply(request, pk: int):
+    ticket = agent_ticket(pk)
+    form = ReplyForm(request.POST, ticket=ticket)
+    if not ticket.email:
+        messages.error(request, _("Ce ticket n'a pas d'adresse e-mail : rappelez la personne."))
+        return redirect(ticket)
+    if not form.is_valid():  # the page comes back with the text, and the error beside it
+        return render_ticket(request, ticket, reply_form=form, status=400)
+    services.send_reply(ticket=ticket, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Réponse envoyée par e-mail."))
+    return redirect(ticket)
 
 
 def _ticket_action(form_class, action, done_message):
@@ -222,6 +388,8 @@ def _ticket_action(form_class, action, done_message):
 
 add_note = _ticket_action(NoteForm, services.add_note, _("Note ajoutée."))
 change_status = _ticket_action(StatusForm, services.change_status, _("Statut modifié."))
+
+
 @agent_required("triage.change_ticket")
 def transfer(request, pk: int):
     """A transfer closes the ticket and writes to the professional: the agent first sees the
@@ -244,7 +412,25 @@ def transfer(request, pk: int):
         "ticket": ticket, "line": line,
         "message": services.transfer_message(ticket=ticket, line=line),
     })
-reply = _ticket_action(ReplyForm, services.send_reply, _("Réponse envoyée par e-mail."))
+assign = _ticket_action(AssignForm, lambda *, ticket, actor, agent: services.assign(
+    ticket=ticket, agent=agent, actor=actor), _("Ticket attribué."))
+
+
+@require_POST
+@agent_required("triage.change_ticket")
+def merge(request, pk: int):
+    duplicate = agent_ticket(pk)
+    form = MergeForm(request.POST, ticket=duplicate)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(duplicate)
+    into = form.cleaned_data["into"]
+    services.merge(duplicate=duplicate, into=into, actor=request.user)
+    messages.success(request, _("%(duplicate)s est fusionné dans %(into)s ; les deux historiques "
+                                "sont ici, et le lien de suivi du demandeur mène à ce ticket.")
+                     % {"duplicate": duplicate.reference, "into": into.reference})
+    return redirect(into)
 
 
 @require_POST
@@ -271,3 +457,49 @@ def agent_new_ticket(request):
     return render(request, "triage/agent_new.html",
                   {"form": form, "source": source, **context},
                   status=400 if form.is_bound else 200)
+
+
+# --- The team's figures -------------------------------------------------------------------
+
+FIGURE_PERIODS = {"4": 4, "12": 12, "26": 26, "52": 52}
+
+
+def figures_period(request) -> int:
+    return FIGURE_PERIODS.get(request.GET.get("semaines", ""), 12)
+
+
+def can_see_figures(user) -> bool:
+    # No personal data: agents, and editors, for whom they say what the content should fix.
+    return user.has_perm("triage.view_ticket") or user.has_perm("kb.publish_content")
+
+
+@never_cache
+@login_required
+def figures(request):
+    if not can_see_figures(request.user):
+        raise PermissionDenied
+    weeks = figures_period(request)
+    data = team_figures(weeks=weeks)
+    labels = [f"{week.monday:%d/%m}" for week in data.weeks]
+    return render(request, "triage/figures.html", {
+        "figures": data, "weeks": weeks, "periods": FIGURE_PERIODS.values(),
+        "opened_chart": column_chart([week.opened for week in data.weeks], labels),
+        "reply_chart": column_chart([week.median_hours for week in data.weeks], labels),
+        "outcomes": [(title, count, share(count, data.outcomes[0][1]))
+                     for title, count in data.outcomes],
+        "pages": [(path, title, count, share(count, data.pages[0][2]))
+                  for path, title, count in data.pages],
+    })
+
+
+@never_cache
+@login_required
+def figures_csv(request):
+    if not can_see_figures(request.user):
+        raise PermissionDenied
+    weeks = figures_period(request)
+    response = HttpResponse(as_csv(team_figures(weeks=weeks)),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="assistance-ecps-chiffres-{timezone.localdate():%Y-%m-%d}.csv"')
+    return response

@@ -30,3 +30,28 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Reply templates: the server inserts the template where the cursor is. The cursor (or the
+// selection, which the template replaces) is noted each time the message loses focus, which
+// always happens before the template menu or button is used. Without JavaScript the field
+// stays empty and the template goes after the typed text.
+document.addEventListener("focusout", (event) => {
+  if (event.target.id === "id_body") {
+    const cursor = document.getElementById("reply-cursor");
+    if (cursor) {
+      cursor.value = `${event.target.selectionStart},${event.target.selectionEnd}`;
+    }
+  }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const fields = document.getElementById("reply-fields");
+  if (!fields || !fields.dataset.cursor) {
+    return;
+  }
+  const position = Number(fields.dataset.cursor);
+  delete fields.dataset.cursor;
+  const body = document.getElementById("id_body");
+  body.focus();
+  body.setSelectionRange(position, position);
+  document.getElementById("reply-cursor").value = `${position},${position}`;
+});

@@ -27,15 +27,16 @@ def names(response):
 
 
 @pytest.mark.parametrize(("params", "expected"), [
-    ({}, {"Paul Ancien", "Marie Mienne", "Rémi Résolu"}),
+    ({}, {"Paul Ancien", "Marie Mienne"}),  # by default: « à traiter » and « en cours »
+    ({"status": ""}, {"Paul Ancien", "Marie Mienne", "Rémi Résolu"}),
     ({"status": "ouverts"}, {"Paul Ancien", "Marie Mienne"}),
     ({"status": "resolu"}, {"Rémi Résolu"}),
     ({"service": "rcp-sara"}, {"Paul Ancien"}),
     ({"age": "ancien"}, {"Paul Ancien"}),
-    ({"age": "24h"}, {"Marie Mienne", "Rémi Résolu"}),
+    ({"age": "24h", "status": ""}, {"Marie Mienne", "Rémi Résolu"}),
     ({"mine": "on"}, {"Marie Mienne"}),
-    ({"q": "lecteur"}, {"Rémi Résolu"}),
-    ({"status": "nonsense", "age": "<script>"}, {"Paul Ancien", "Marie Mienne", "Rémi Résolu"}),
+    ({"q": "lecteur", "status": ""}, {"Rémi Résolu"}),
+    ({"status": "nonsense", "age": "<script>"}, {"Paul Ancien", "Marie Mienne"}),
 ])
 def test_the_queue_filters(agent_client, tickets, params, expected):
     assert names(agent_client.get("/agents/", params)) == expected
@@ -69,8 +70,9 @@ def test_the_queue_costs_the_same_queries_whatever_the_number_of_tickets(
         for i in range(count)
     )
     # session, user, user permissions, group permissions, ticket count, support line count
-    # and support lines (the filter's choices), the page of tickets with their joins
-    with django_assert_num_queries(8):
+    # and support lines (the filter's choices), the page of tickets with their joins, the
+    # counts per status, the overdue count, the agents (the bulk action's choices)
+    with django_assert_num_queries(11):
         response = agent_client.get("/agents/")
     assert response.status_code == 200
 
@@ -102,7 +104,8 @@ def test_an_agent_takes_notes_replies_with_a_template_and_resolves(
     agent_client.post(f"{url}note/", {"text": "Rappelée, coordonnées fausses."})
 
     template = ReplyTemplate.objects.get(name="Coordonnées à mettre à jour")
-    html = agent_client.get(url, {"modele": template.pk}).content.decode()
+    html = agent_client.post(f"{url}modele/", {"modele": template.pk, "subject": "",
+                                                 "body": ""}).content.decode()
     assert "Bonjour Paul Ancien" in html
     assert "http://testserver/tutoriels/acceder-portail-erpps/" in html
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,7 +126,7 @@ def test_an_agent_takes_notes_replies_with_a_template_and_resolves(
     assert all(event.actor == agent for event in ticket.events.all())
     timeline = agent_client.get(url).content.decode()
     assert "Rappelée, coordonnées fausses." in timeline
-    assert "Nouveau → En cours" in timeline and "En cours → Résolu" in timeline
+    assert "À traiter → En cours" in timeline and "En cours → Résolu" in timeline
 
 
 def test_a_transfer_records_which_line_and_when(agent_client, tickets):

@@ -1,4 +1,5 @@
-"""Who sees what: every agent and admin URL × {anonymous, editor, agent, superuser}."""
+"""Who sees what: every agent, admin and follow-up URL × {anonymous, visitor holding their
+private link, editor, agent, superuser}."""
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ ALLOW, LOGIN, FORBIDDEN = 200, "login", 403
 
 @pytest.fixture
 def clients(db, seed_tree, editor, agent, admin_user):
-    result = {"anonyme": Client()}
+    result = {"anonyme": Client(), "visiteur avec lien": Client()}
     for name, user in [("éditeur", editor), ("agent", agent), ("superutilisateur", admin_user)]:
         result[name] = Client()
         result[name].force_login(user)
@@ -24,36 +25,54 @@ def ticket(seed_tree):
     return make_ticket()
 
 
+def altered(token: str) -> str:
+    """The same link with one character of its signature changed."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
 def urls(ticket):
     t = f"/agents/tickets/{ticket.pk}"
     return {
-        # url: expected for anonymous, editor, agent, superuser
-        ("GET", "/agents/"): (LOGIN, FORBIDDEN, ALLOW, ALLOW),
-        ("GET", f"{t}/"): (LOGIN, FORBIDDEN, ALLOW, ALLOW),
-        ("GET", "/agents/nouveau/"): (LOGIN, FORBIDDEN, ALLOW, ALLOW),
-        ("POST", f"{t}/note/"): (LOGIN, FORBIDDEN, 302, 302),
-        ("POST", f"{t}/prendre/"): (LOGIN, FORBIDDEN, 302, 302),
-        ("POST", f"{t}/statut/"): (LOGIN, FORBIDDEN, 302, 302),
-        ("POST", f"{t}/transfert/"): (LOGIN, FORBIDDEN, 302, 302),
+        # url: expected for anonymous, visitor with their link, editor, agent, superuser
+        ("GET", "/agents/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),
+        ("GET", f"{t}/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),
+        ("GET", "/agents/nouveau/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),
+        ("POST", f"{t}/note/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        ("POST", f"{t}/prendre/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        ("POST", f"{t}/statut/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        ("POST", f"{t}/transfert/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
         ("GET", f"{t}/transfert/?line={SupportLine.objects.first().pk}"):
-            (LOGIN, FORBIDDEN, ALLOW, ALLOW),  # the confirmation page
-        ("POST", f"{t}/reponse/"): (LOGIN, FORBIDDEN, 302, 302),
-        ("GET", "/admin/"): (LOGIN, ALLOW, ALLOW, ALLOW),
-        ("GET", "/admin/kb/step/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/kb/step/add/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/kb/supportline/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/kb/tutorial/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/kb/knownproblem/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/kb/feedback/"): (LOGIN, ALLOW, FORBIDDEN, ALLOW),
-        ("GET", "/admin/triage/replytemplate/"): (LOGIN, FORBIDDEN, ALLOW, ALLOW),
-        ("GET", "/admin/auth/user/"): (LOGIN, FORBIDDEN, FORBIDDEN, ALLOW),
+            (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),  # the confirmation page
+        ("POST", f"{t}/reponse/"): (LOGIN, LOGIN, FORBIDDEN, 400, 400),  # empty: refused
+        ("POST", f"{t}/modele/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),
+        ("POST", f"{t}/attribuer/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        ("POST", f"{t}/fusionner/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        ("POST", "/agents/lot/"): (LOGIN, LOGIN, FORBIDDEN, 302, 302),
+        # Figures hold no personal data: editors see what the content should fix next.
+        ("GET", "/agents/chiffres/"): (LOGIN, LOGIN, ALLOW, ALLOW, ALLOW),
+        ("GET", "/agents/chiffres.csv"): (LOGIN, LOGIN, ALLOW, ALLOW, ALLOW),
+        # The private link is the key: whoever holds it sees that ticket, and only it.
+        ("GET", f"/aide/suivi/{ticket.follow_token}/"): (ALLOW,) * 5,
+        ("POST", f"/aide/suivi/{ticket.follow_token}/"): (400,) * 5,  # empty: refused
+        ("GET", f"/aide/suivi/{altered(ticket.follow_token)}/"): (404,) * 5,
+        ("POST", f"/aide/suivi/{altered(ticket.follow_token)}/regle/"): (404,) * 5,
+        ("GET", "/admin/"): (LOGIN, LOGIN, ALLOW, ALLOW, ALLOW),
+        ("GET", "/admin/kb/step/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/step/add/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/supportline/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/tutorial/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/knownproblem/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/feedback/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/triage/replytemplate/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW),
+        ("GET", "/admin/auth/user/"): (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, ALLOW),
     }
 
 
-ROLES = ["anonyme", "éditeur", "agent", "superutilisateur"]
+ROLES = ["anonyme", "visiteur avec lien", "éditeur", "agent", "superutilisateur"]
 
 
 def test_the_permission_matrix(clients, ticket):
+    clients["visiteur avec lien"].get(ticket.get_follow_url())
     failures = []
     for (method, url), expected in urls(ticket).items():
         for role, want in zip(ROLES, expected, strict=True):
@@ -63,7 +82,8 @@ def test_the_permission_matrix(clients, ticket):
             redirected_to_login = got == 302 and "/login/" in response.get("Location", "")
             if not (redirected_to_login if want == LOGIN else got == want):
                 failures.append(f"{method} {url} as {role}: {got}, expected {want}")
-            if role in ("anonyme", "éditeur") and got == 200:
+            own_link = url.startswith(f"/aide/suivi/{ticket.follow_token}/")
+            if role in ("anonyme", "visiteur avec lien", "éditeur") and got == 200 and not own_link:
                 html = response.content.decode()
                 leaked = [m for m in SECRET_MARKERS if m in html]
                 if leaked:

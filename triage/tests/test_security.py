@@ -87,7 +87,8 @@ def test_a_reply_subject_with_a_line_break_is_sent_on_one_line(agent_client, mai
         response = agent_client.post(f"/agents/tickets/{ticket.pk}/reponse/", {
             "subject": "[ECPS] Votre\r\ndemande\nBcc: x@example.org", "body": "Bonjour,"})
     assert response.status_code == 302
-    assert mailoutbox[0].subject == "[ECPS] Votre demande Bcc: x@example.org"
+    assert mailoutbox[0].subject == (f"[{ticket.reference}] [ECPS] Votre demande Bcc: "
+                                     "x@example.org")
 
 
 def test_a_nul_byte_is_a_french_400_not_a_500(admin_user_client, seed_tree):
