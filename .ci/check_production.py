@@ -31,6 +31,8 @@ PAGES = {
     "demande d'aide": "/aide/?depuis=/parcours/methode-a/methode-a-erreur/probleme-carte/",
     "page disparue (404)": "/tutoriels/n-existe-plus/",
     "connexion de l'équipe": "/admin/login/",
+    "espace agents → connexion": "/agents/",
+    "lien de suivi faux (404)": "/aide/suivi/MQ:signature-fausse/",
 }
 REQUIRED_HEADERS = {
     "Strict-Transport-Security": "max-age=",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -94,10 +95,13 @@ def team_figures(*, weeks: int = 12, now: datetime | None = None) -> TeamFigures
     )
 
 
-def column_chart(values: list[float | None], labels: list[str], *, width=600, height=180):
-    """Bars for a series, as coordinates for an SVG drawn by the template."""
+def column_chart(values: list[float | None], labels: list[str], *, width=360, height=150):
+    """Bars for a series, as coordinates for an SVG drawn by the template. The drawing is
+    about as wide as a phone, so its text stays readable there; with many weeks, one label in
+    a few (every value stays in the table below the chart)."""
     top = max([value for value in values if value] or [1])
     step = width / max(len(values), 1)
+    every = math.ceil(len(values) / 6)
     bars = []
     for index, (value, label) in enumerate(zip(values, labels, strict=True)):
         bar_height = (value or 0) / top * (height - 40)
@@ -105,8 +109,10 @@ def column_chart(values: list[float | None], labels: list[str], *, width=600, he
             "x": round(index * step + step * 0.15, 1), "width": round(step * 0.7, 1),
             "y": round(height - 20 - bar_height, 1), "height": round(bar_height, 1),
             "value": value, "label": label, "text_x": round(index * step + step / 2, 1),
+            "show": index % every == (len(values) - 1) % every,  # the last week always
         })
-    return {"bars": bars, "width": width, "height": height, "baseline": height - 20}
+    return {"bars": bars, "width": width, "height": height, "baseline": height - 20,
+            "empty": all(value is None for value in values)}
 
 
 def share(count: int, largest: int) -> int:

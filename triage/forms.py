@@ -89,7 +89,16 @@ class TicketForm(forms.ModelForm):
         self.fields["identifier_type"].choices = [
             (value, gettext("L'appelant ne sait pas") if value == Ticket.IdentifierType.UNKNOWN
              else label) for value, label in self.fields["identifier_type"].choices]
-        self.fields["name"].error_messages["required"] = _("Indiquez le nom de l'appelant.")
+        for name, message in [
+            ("name", _("Indiquez le nom de l'appelant.")),
+            ("profession", _("Choisissez la profession de l'appelant.")),
+            ("identifier_type", _("Indiquez le type d'identifiant de l'appelant.")),
+            ("service", _("Indiquez le service que l'appelant veut utiliser.")),
+            ("description", _("Décrivez le problème de l'appelant en quelques mots.")),
+        ]:
+            # A copy: the field's messages are shared with the public form's class.
+            self.fields[name].error_messages = {**self.fields[name].error_messages,
+                                                "required": message}
         self.fields["consent"].label = _("L'appelant accepte que ses informations soient "
                                          "utilisées pour traiter sa demande.")
         self.fields["consent"].error_messages["required"] = _(
@@ -222,6 +231,7 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 class AssignForm(TicketActionForm):
     agent = AgentChoiceField(label=_("Attribuer à"), queryset=None,
+                             empty_label=_("— Choisissez —"),
                              widget=forms.Select(attrs={"class": "form-select"}),
                              error_messages={"required": _("Choisissez un agent.")})
 
@@ -233,6 +243,7 @@ class AssignForm(TicketActionForm):
 class MergeForm(TicketActionForm):
     into = forms.ModelChoiceField(
         label=_("Ce ticket est un doublon de"), queryset=Ticket.objects.none(),
+        empty_label=_("— Choisissez —"),
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"required": _("Choisissez le ticket à garder."),
                         "invalid_choice": _("Ce ticket ne peut pas être fusionné avec "
@@ -290,6 +301,7 @@ class BulkForm(forms.Form):
 
 class TransferForm(TicketActionForm):
     line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
+                                  empty_label=_("— Choisissez —"),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choisissez la ligne.")})
 

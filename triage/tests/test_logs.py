@@ -30,3 +30,17 @@ def test_a_help_request_and_a_search_log_nothing_personal(client, seed_tree, cap
     for line in lines:
         for value in PERSONAL:
             assert value not in line, (value, line)
+
+
+def test_the_private_link_and_the_answer_are_not_logged(client, seed_tree, caplog):
+    from triage.models import Ticket
+
+    client.post("/aide/", VALID_FORM)
+    ticket = Ticket.objects.get()
+    caplog.set_level(logging.DEBUG)
+    client.get(ticket.get_follow_url())
+    client.post(ticket.get_follow_url(), {"text": "Réponse de Claire : toujours bloquée."})
+    lines = logged_lines(caplog)
+    assert any('"path": "/aide/suivi/<str:token>/"' in line for line in lines)
+    for line in lines:
+        assert ticket.follow_token not in line and "toujours bloquée" not in line

@@ -195,6 +195,12 @@ def test_the_phone_form_speaks_to_the_agent_and_accepts_a_phone_instead_of_an_em
     page = agent_client.get("/agents/nouveau/").content.decode()
     assert "Nom et prénom de l&#x27;appelant" in page and "Votre numéro" not in page
     assert "Connecté en tant que agathe" in page and "Problèmes connus" not in page
+    empty = agent_client.post("/agents/nouveau/", {}).content.decode()
+    for message in ["Indiquez le nom de l&#x27;appelant.",
+                    "Choisissez la profession de l&#x27;appelant.",
+                    "Décrivez le problème de l&#x27;appelant en quelques mots."]:
+        assert message in empty
+    assert "Choisissez votre profession" not in empty
     neither = agent_client.post("/agents/nouveau/", {**VALID_FORM, "email": "", "phone": ""})
     assert neither.status_code == 400
     assert "Notez l&#x27;e-mail ou le téléphone de l&#x27;appelant" in neither.content.decode()
