@@ -27,6 +27,7 @@ from kb.models import (
 )
 from kb.services import PublishRefused, import_content, publish_content, revert_content
 from kb.snapshot import Snapshot, wizard_url
+from kb.tree_picture import outline, picture
 from kb.validation import problems
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -231,6 +232,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("publier/", view(self.publish_view), name="kb_contentversion_publish"),
+            path("arbre/", view(self.tree_view), name="kb_contentversion_tree"),
             path("comparer/", view(self.compare_view), name="kb_contentversion_compare"),
             path("importer/", view(self.import_view), name="kb_contentversion_import"),
             path("exporter/", view(self.export_view), name="kb_contentversion_export"),
@@ -284,6 +286,31 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           problems=self._linked(problems(draft)),
                           can_publish=request.user.has_perm("kb.publish_content"),
                           preview_url=preview_url("/"))
+
+    def tree_view(self, request):
+        """The draft's tree as a picture: each box opens its form; what the publish checks
+        refuse, and what changed since the published version, stand out. Side by side with
+        the published tree on request."""
+        self._require(request, "kb.view_contentversion")
+        draft = draft_document()
+        latest = ContentVersion.objects.first()
+        before = json.loads(latest.document) if latest else {}
+        snapshot = Snapshot(draft, number=-1, is_preview=True)
+        drawn = picture(snapshot)
+        flag_draft_boxes(drawn, draft, before)
+        drawn_slugs = {box.step.slug for box in drawn.boxes}
+        side_by_side = request.GET.get("vue") == "cote-a-cote" and latest
+        return self._page(
+            request, "admin/kb/contentversion/tree.html", _("Arbre du parcours (brouillon)"),
+            picture=drawn, outline=outline(snapshot, drawn), side_by_side=side_by_side,
+            latest=latest,
+            published_picture=picture(Snapshot(before, number=latest.number))
+            if side_by_side else None,
+            outside=[(step["question"] or step["title"], reverse(
+                "admin:kb_step_change", args=[Step.objects.get(slug=step["slug"]).pk]))
+                for step in draft["steps"] if step["slug"] not in drawn_slugs],
+            editor_legend=_("À corriger, nouvelle ou modifiée depuis la publication"),
+        )
 
     def _linked(self, found) -> list[tuple[str, str | None]]:
         """(message, link to the object's form) for each problem."""
@@ -371,3 +398,23 @@ class ContentVersionAdmin(admin.ModelAdmin):
                 return redirect("admin:kb_contentversion_publish")
         return self._page(request, "admin/kb/contentversion/import.html",
                           _("Importer un contenu dans le brouillon"), form=form, errors=errors)
+
+
+def flag_draft_boxes(drawn, draft: dict, before: dict) -> None:
+    """Boxes of the draft's picture link to their edit form, and say why they stand out."""
+    ids = dict(Step.objects.values_list("slug", "pk"))
+    found: dict[str, list[str]] = {}
+    for problem in problems(draft):
+        if problem.collection == "steps" and problem.slug:
+            found.setdefault(problem.slug, []).append(str(problem))
+    published_steps = {step["slug"]: step for step in before.get("steps", [])}
+    draft_steps = {step["slug"]: step for step in draft["steps"]}
+    for box in drawn.boxes:
+        slug = box.step.slug
+        box.url = reverse("admin:kb_step_change", args=[ids[slug]])
+        if slug in found:
+            box.flagged = _("À corriger : %(problems)s") % {"problems": " ; ".join(found[slug])}
+        elif slug not in published_steps:
+            box.flagged = _("Nouvelle étape, pas encore publiée")
+        elif published_steps[slug] != draft_steps[slug]:
+            box.flagged = _("Modifiée depuis la publication")

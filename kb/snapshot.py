@@ -277,7 +277,7 @@ class Snapshot:
         return Walk(current, slugs, tuple(trail), choices)
 
     @cached_property
-    def _shortest_paths(self) -> dict[str, tuple[str, ...]]:
+    def shortest_paths(self) -> dict[str, tuple[str, ...]]:
         """For every reachable step, the shortest chain of slugs that leads to it."""
         if self.start is None:
             return {}
@@ -315,7 +315,7 @@ class Snapshot:
     def shortest_path(self, slug: str) -> tuple[str, ...] | None:
         """Used to send an old link to where its step now stands after an editor reshaped
         the tree, and for admin previews. None if the step is gone or unreachable."""
-        return self._shortest_paths.get(slug)
+        return self.shortest_paths.get(slug)
 
     def nearest_path(self, slugs: Sequence[str]) -> tuple[str, ...] | None:
         """For a wizard URL that is no longer a path (a publish reshaped the tree while a

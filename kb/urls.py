@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("parcours/", views.wizard_step, name="wizard_start"),
     path("parcours/<path:trail>/", views.wizard_step, name="wizard_step"),
+    path("vue-d-ensemble/", views.overview, name="overview"),
     path("assistance/", views.support_lines, name="support_lines"),
     path("tutoriels/", views.tutorial_list, name="tutorials"),
     path("tutoriels/<slug:slug>/", views.tutorial, name="tutorial"),

@@ -32,6 +32,7 @@ from kb.snapshot import (
     wizard_url,
 )
 from kb.templatetags.french import french_spacing
+from kb.tree_picture import outline, picture
 
 VISITOR_COOKIE = "ecps_visiteur"
 
@@ -125,6 +126,15 @@ def contacts_for(request, position: Walk) -> list[tuple[Line, str]]:
     return [
         (line, line.mailto_href(subject=subject, body=body)) for line in position.support_lines
     ]
+
+
+@public_page
+def overview(request):
+    """The whole decision tree on one page: a picture, and the same as nested lists."""
+    content = content_for(request)
+    drawn = picture(content)
+    return render_page(request, "kb/overview.html", {"picture": drawn,
+                                                     "outline": outline(content, drawn)})
 
 
 @public_page

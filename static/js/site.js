@@ -55,3 +55,10 @@ document.addEventListener("htmx:afterSettle", () => {
   body.setSelectionRange(position, position);
   document.getElementById("reply-cursor").value = `${position},${position}`;
 });
+
+// The tree's picture is wider than a phone: open it on its first question, at the centre.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const frame of document.querySelectorAll(".tree-scroll")) {
+    frame.scrollLeft = (frame.scrollWidth - frame.clientWidth) / 2;
+  }
+});

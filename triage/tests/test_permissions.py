@@ -58,6 +58,8 @@ def urls(ticket):
         ("POST", f"/aide/suivi/{altered(ticket.follow_token)}/regle/"): (404,) * 5,
         ("GET", "/admin/"): (LOGIN, LOGIN, ALLOW, ALLOW, ALLOW),
         ("GET", "/admin/kb/step/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/contentversion/arbre/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/vue-d-ensemble/"): (ALLOW,) * 5,
         ("GET", "/admin/kb/step/add/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
         ("GET", "/admin/kb/supportline/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
         ("GET", "/admin/kb/tutorial/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),

@@ -1,0 +1,107 @@
+"""The tree as a picture: every step and answer drawn, each box linked to its wizard page,
+and the nested lists say the same."""
+
+import re
+from html import unescape
+
+import pytest
+
+from kb.snapshot import published
+from kb.tree_picture import outline, picture
+
+
+@pytest.fixture
+def page(client, seed_tree):
+    response = client.get("/vue-d-ensemble/")
+    assert response.status_code == 200
+    return unescape(response.content.decode()).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def svg_of(page: str) -> str:
+    return re.search(r"<svg class=\"tree-picture\".*?</svg>", page, re.S).group()
+
+
+def test_the_picture_has_every_step_and_answer_linked_to_its_page(page, seed_tree):
+    content = published.get()
+    svg = svg_of(page)
+    links = dict(re.findall(r'<a href="([^"]+)" tabindex="-1" class="tree-box[^"]*" '
+                            r'data-slug="([^"]+)"', svg))
+    by_slug = {slug: url for url, slug in links.items()}
+    assert set(by_slug) == set(content.steps)  # the reference tree: every step reachable
+    for slug, step in content.steps.items():
+        position = content.walk([s for s in by_slug[slug].split("/")[2:] if s])
+        assert position is not None and position.step.slug == slug  # the right page
+        first_words = step.heading.split()[:2]
+        assert " ".join(first_words) in svg, step.heading
+        for answer in step.answers:
+            assert answer.label.split()[0] in svg
+    arrows = sum(len(step.answers) for step in content.steps.values())
+    assert svg.count('<line class="tree-arrow"') == arrows
+    # A support line's box carries its number.
+    assert "Tél. 0 825 85 20 00" in svg
+
+
+def test_the_nested_lists_match_the_picture(page, seed_tree):
+    content = published.get()
+    drawn = picture(content)
+    lists = page[page.index('<ul class="tree-outline">'):]
+    for box in drawn.boxes:
+        assert f'<a href="{box.url}">{box.step.heading}</a>' in lists
+    for step in content.steps.values():
+        for answer in step.answers:
+            assert f'<span class="tree-outline-answer">{answer.label}</span>' in lists
+    # A step reached by two answers is listed once in full, then named.
+    tree = outline(content, drawn)
+    assert lists.count("(déjà présentée plus haut)") == count_repeats(tree)
+    assert count_repeats(tree) > 0
+
+
+def count_repeats(branch) -> int:
+    return int(branch.seen_before) + sum(count_repeats(child) for child in branch.children)
+
+
+def test_a_box_never_overlaps_another(seed_tree):
+    drawn = picture(published.get())
+    for first in drawn.boxes:
+        for second in drawn.boxes:
+            if first is not second:
+                apart = (first.x + 190 <= second.x or second.x + 190 <= first.x
+                         or first.y + first.height <= second.y
+                         or second.y + second.height <= first.y)
+                assert apart, (first.step.slug, second.step.slug)
+        assert first.x >= 0 and first.x + 190 <= drawn.width
+        assert first.y >= 0 and first.y + first.height <= drawn.height
+
+
+def test_an_empty_tree_says_so(client, db):
+    response = client.get("/vue-d-ensemble/")
+    assert response.status_code == 200
+    assert "pas encore publié" in response.content.decode()
+
+
+def test_editors_see_the_drafts_tree_with_edit_links_problems_and_changes(seed_tree, editor,
+                                                                         client):
+    from kb.models import Answer, Step
+
+    client.force_login(editor)
+    card = Step.objects.get(slug="probleme-carte")
+    card.title = "Problème de carte : appelez le support des cartes"
+    card.save()
+    broken = Step.objects.get(slug="methode-a-erreur")
+    Answer.objects.filter(question=broken).exclude(next_step=card).delete()  # 1 answer left
+    html = unescape(client.get("/admin/kb/contentversion/arbre/").content.decode())
+    svg = svg_of(html)
+    assert f'href="/admin/kb/step/{card.pk}/change/"' in svg
+    flagged = dict(re.findall(r'class="tree-box[^"]*tree-flagged" data-slug="([^"]+)">'
+                              r"<title>([^<]+)</title>", svg))
+    assert flagged["probleme-carte"] == "Modifiée depuis la publication"
+    assert flagged["methode-a-erreur"].startswith("À corriger : ")
+    assert "methode-b" not in flagged
+    side = client.get("/admin/kb/contentversion/arbre/?vue=cote-a-cote").content.decode()
+    assert side.count('<svg class="tree-picture"') == 2
+    assert "Version publiée 1" in side
+
+
+def test_agents_cannot_open_the_drafts_tree(seed_tree, agent, client):
+    client.force_login(agent)
+    assert client.get("/admin/kb/contentversion/arbre/").status_code == 403

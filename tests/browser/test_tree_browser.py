@@ -1,0 +1,46 @@
+import pytest
+
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_public_overview_on_a_phone_and_a_desk(live_content, open_page, width):
+    page = open_page(live_content.url + "/vue-d-ensemble/", width=width)
+    assert_accessible(page)
+    # The page itself never scrolls sideways: only the picture's own frame does.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=f"/tmp/vue-d-ensemble-{width}.png", full_page=True)
+    page.locator(".tree-box[data-slug='methode-b']").click()
+    page.wait_for_url("**/parcours/methode-b/")
+
+
+@pytest.fixture
+def editor_page(live_content, django_user_model, open_page):
+    from django.contrib.auth.models import Permission
+
+    editor = django_user_model.objects.create_user("eddie", password="x-Secret-42",
+                                                   is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="kb"))
+    page = open_page(live_content.url + "/admin/", width=1280)
+    page.get_by_label("Nom d’utilisateur").fill("eddie")
+    page.get_by_label("Mot de passe").fill("x-Secret-42")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def test_an_editor_sees_the_drafts_tree_and_opens_a_step(editor_page):
+    from kb.models import Step
+
+    Step.objects.filter(slug="probleme-carte").update(title="Problème de carte : appelez")
+    page = editor_page
+    page.get_by_role("link", name="Voir l'arbre du parcours").click()
+    assert page.locator(".tree-flagged[data-slug='probleme-carte']").count() == 1
+    assert_accessible(page)
+    page.get_by_role("link", name="À côté de la version publiée (1)").click()
+    assert page.locator("svg.tree-picture").count() == 2
+    page.screenshot(path="/tmp/arbre-admin-1280.png", full_page=True)
+    page.locator(".tree-box[data-slug='methode-b']").first.click()
+    page.wait_for_url("**/admin/kb/step/*/change/")
