@@ -59,7 +59,7 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["heading", "slug", "kind", "outcome_type", "is_start", "answer_count"]
+    list_display = ["heading", "position", "kind", "outcome_type", "is_start", "answer_count"]
     list_filter = ["kind", "outcome_type", "support_lines"]
     search_fields = ["slug", "title", "question", "body"]
     prepopulated_fields = {"slug": ("title",)}
@@ -84,11 +84,17 @@ class StepAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(num_answers=Count("answers"))
+        # Lists, menus and autocomplete results all name each step with its position.
+        return (super().get_queryset(request).annotate(num_answers=Count("answers"))
+                .prefetch_related("incoming_answers__question").order_by("slug"))
 
     @admin.display(description=_("titre"), ordering="title")
     def heading(self, step):
         return step.heading
+
+    @admin.display(description=_("place dans le parcours"))
+    def position(self, step):
+        return step.position_label
 
     @admin.display(description=_("réponses"), ordering="num_answers")
     def answer_count(self, step):

@@ -8,6 +8,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kb.markdown import render_markdown
@@ -189,7 +190,25 @@ class Step(StepRole, models.Model):
         ]
 
     def __str__(self):
-        return self.heading
+        """In every admin menu and search result: the step and where it sits, so that two
+        questions worded alike (« Quel problème rencontrez-vous ? ») are told apart."""
+        return f"{self.heading} — {self.position_label}"
+
+    @property
+    def position_label(self) -> str:
+        """After which answer of which question (from the draft; prefetch
+        `incoming_answers__question` for lists)."""
+        incoming = sorted(self.incoming_answers.all(), key=lambda a: (a.position, a.pk))
+        if not incoming:
+            return gettext("début du parcours") if self.is_start else gettext(
+                "hors du parcours")
+        first = incoming[0]
+        label = gettext("après « %(answer)s » (%(question)s)") % {
+            "answer": first.label, "question": first.question.heading}
+        if len(incoming) > 1:
+            label += ngettext(", et %(n)d autre chemin", ", et %(n)d autres chemins",
+                              len(incoming) - 1) % {"n": len(incoming) - 1}
+        return label
 
     def natural_key(self):
         return (self.slug,)

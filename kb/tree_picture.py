@@ -48,14 +48,17 @@ class Box:
 @dataclass
 class Arrow:
     label: str
-    start: tuple[float, float]
-    end: tuple[float, float]
-    along: float = 0.5  # where the label sits, from the start (0) to the end (1)
+    points: list[tuple[float, float]]  # from the question's box to the answer's step
+    along: float = 0.5  # where the label sits on the first segment, from 0 to 1
 
     @property
     def label_at(self) -> tuple[float, float]:
-        return (self.start[0] + (self.end[0] - self.start[0]) * self.along,
-                self.start[1] + (self.end[1] - self.start[1]) * self.along)
+        (x1, y1), (x2, y2) = self.points[0], self.points[1]
+        return (x1 + (x2 - x1) * self.along, y1 + (y2 - y1) * self.along)
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
 
     @property
     def label_lines(self) -> list[str]:
@@ -131,23 +134,44 @@ def picture(content: Snapshot) -> Picture:
             box.x, box.y = x, y
             x += BOX_WIDTH + COLUMN_GAP
         y += max(box.height for box in row) + ROW_GAP
-    return Picture(list(boxes.values()), arrows_between(boxes), width, y - ROW_GAP + PADDING)
+    placed_rows = [rows[row_depth] for row_depth in sorted(rows)]
+    return Picture(list(boxes.values()), arrows_between(boxes, placed_rows), width,
+                   y - ROW_GAP + PADDING)
 
 
-def arrows_between(boxes: dict[str, Box]) -> list[Arrow]:
+def arrows_between(boxes: dict[str, Box], rows: list[list[Box]]) -> list[Arrow]:
     """The answers of a box leave from points spread along its bottom edge, in the order of
     their targets from left to right (so they never cross each other), and their labels sit
-    at staggered heights (so they never cover each other)."""
+    at staggered heights (so they never cover each other). An arrow that skips rows goes
+    round the boxes of those rows, through the gap nearest its way: it never seems to pass
+    through another step."""
     arrows = []
     for box in boxes.values():
         targets = sorted(((boxes[a.next_step.slug], a.label) for a in box.step.answers
                           if a.next_step.slug in boxes), key=lambda pair: pair[0].centre_x)
         for slot, (target, label) in enumerate(targets):
             along = 0.5 if len(targets) == 1 else 0.25 + 0.5 * slot / (len(targets) - 1)
-            arrows.append(Arrow(label, (box.x + BOX_WIDTH * (slot + 1) / (len(targets) + 1),
-                                        box.y + box.height),
-                                (target.centre_x, target.y), along))
+            start = (box.x + BOX_WIDTH * (slot + 1) / (len(targets) + 1), box.y + box.height)
+            end = (target.centre_x, target.y)
+            arrows.append(Arrow(label, [start, *detour(start, end, rows), end], along))
     return arrows
+
+
+def detour(start, end, rows: list[list[Box]]) -> list[tuple[float, float]]:
+    points = []
+    for row in rows:
+        top, bottom = row[0].y, max(box.y + box.height for box in row)
+        if not (start[1] < top and bottom < end[1]):
+            continue  # not a row the arrow crosses
+        from_x, from_y = points[-1] if points else start
+        # Where the straight way would cross the row, and the free gaps of the row.
+        x = from_x + (end[0] - from_x) * (top - from_y) / (end[1] - from_y)
+        gaps = [row[0].x - COLUMN_GAP / 2] + [box.x + BOX_WIDTH + COLUMN_GAP / 2 for box in row]
+        if any(box.x - COLUMN_GAP / 4 <= x <= box.x + BOX_WIDTH + COLUMN_GAP / 4
+               for box in row):
+            x = min(gaps, key=lambda gap: abs(gap - x))
+            points += [(x, top - 12), (x, bottom + 12)]
+    return points
 
 
 @dataclass

@@ -36,7 +36,7 @@ def test_the_picture_has_every_step_and_answer_linked_to_its_page(page, seed_tre
         for answer in step.answers:
             assert answer.label.split()[0] in svg
     arrows = sum(len(step.answers) for step in content.steps.values())
-    assert svg.count('<line class="tree-arrow"') == arrows
+    assert svg.count('<polyline class="tree-arrow"') == arrows
     # A support line's box carries its number.
     assert "Tél. 0 825 85 20 00" in svg
 
@@ -105,3 +105,40 @@ def test_editors_see_the_drafts_tree_with_edit_links_problems_and_changes(seed_t
 def test_agents_cannot_open_the_drafts_tree(seed_tree, agent, client):
     client.force_login(agent)
     assert client.get("/admin/kb/contentversion/arbre/").status_code == 403
+
+
+def test_the_admin_menus_tell_the_look_alike_questions_apart(seed_tree, editor, client,
+                                                            django_assert_max_num_queries):
+    from kb.models import Step
+
+    client.force_login(editor)
+    with django_assert_max_num_queries(12):  # positions prefetched, not one query per step
+        response = client.get("/admin/autocomplete/", {
+            "app_label": "kb", "model_name": "answer", "field_name": "next_step",
+            "term": "Quel problème"})
+    texts = sorted(result["text"] for result in response.json()["results"])
+    assert texts == [
+        "Quel problème rencontrez-vous ? — après « Je rencontre une erreur » "
+        "(Que se passe-t-il ?)",
+        "Quel problème rencontrez-vous ? — après « Non, je rencontre une erreur » "
+        "(Activez votre e-CPS avec votre carte (méthode A))",
+    ]
+    # The same names in the answers of a question's form (the selected values).
+    page = client.get(f"/admin/kb/step/{Step.objects.get(slug='methode-a').pk}/change/")
+    assert "— après « Non, je rencontre une erreur »" in unescape(page.content.decode())
+    listing = unescape(client.get("/admin/kb/step/").content.decode())
+    assert "début du parcours" in listing and ", et 1 autre chemin" in listing
+
+
+def test_the_readme_picture_is_drawn_from_the_published_tree(seed_tree, tmp_path):
+    from xml.etree import ElementTree
+
+    from django.core.management import call_command
+
+    target = tmp_path / "parcours.svg"
+    call_command("draw_tree", str(target), stdout=None)
+    root = ElementTree.parse(target).getroot()  # well-formed, standalone
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    text = target.read_text()
+    assert text.count('class="tree-box ') == len(published.get().steps)
+    assert "<style>" in text and "<a " not in text  # a picture, no links to follow
