@@ -9,7 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kb.diff import diff_documents
@@ -47,6 +49,17 @@ def preview_url(path: str) -> str:
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def usage(groups: list[tuple[str, list]]) -> str:
+    """« Où est-ce utilisé » : each group of objects that refer to this one, linked to their
+    forms, so that an editor knows what a change will touch before saving it."""
+    parts = [format_html("<p><strong>{}</strong> : {}</p>", label, format_html_join(
+        ", ", '<a href="{}">{}</a>',
+        ((reverse(f"admin:kb_{item._meta.model_name}_change", args=[item.pk]),
+          getattr(item, "heading", None) or str(item)) for item in items)))
+        for label, items in groups if items]
+    return mark_safe("".join(parts)) if parts else _("Nulle part : rien ne renvoie ici.")
+
+
 class AnswerInline(admin.TabularInline):
     model = Answer
     fk_name = "question"
@@ -66,22 +79,47 @@ class StepAdmin(admin.ModelAdmin):
     filter_horizontal = ["support_lines", "known_problems"]
     autocomplete_fields = ["tutorial"]
     inlines = [AnswerInline]
-    readonly_fields = ["updated_at"]
-    fieldsets = [
-        (None, {"fields": ["kind", "is_start", "title", "question", "slug", "body", "tutorial",
+    readonly_fields = ["updated_at", "used_by"]
+    QUESTION_FIELDSETS = [
+        (None, {"fields": ["kind", "is_start", "question", "slug", "body", "tutorial",
                            "video_url"]}),
-        (
-            _("Issue"),
-            {
-                "fields": [
-                    "outcome_type", "support_lines", "known_problems", "action_url",
-                    "action_label",
-                ],
-                "description": _("À remplir pour une issue (fin du parcours)."),
-            },
-        ),
-        (None, {"fields": ["updated_at"]}),
+        (_("Utilisation"), {"fields": ["used_by", "updated_at"]}),
     ]
+    OUTCOME_FIELDSETS = [
+        (None, {"fields": ["kind", "title", "slug", "body", "tutorial", "video_url"]}),
+        (_("Issue"), {"fields": ["outcome_type", "support_lines", "known_problems",
+                                  "action_url", "action_label"]}),
+        (_("Utilisation"), {"fields": ["used_by", "updated_at"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        """A question shows only question fields, an outcome only outcome fields. A new
+        step shows them all, the outcome's part said to be for outcomes only."""
+        if obj is not None:
+            return self.QUESTION_FIELDSETS if obj.is_question else self.OUTCOME_FIELDSETS
+        return [
+            (None, {"fields": ["kind", "is_start", "title", "question", "slug", "body",
+                               "tutorial", "video_url"]}),
+            (_("Issue"), {"fields": ["outcome_type", "support_lines", "known_problems",
+                                      "action_url", "action_label"],
+                          "description": _("À remplir pour une issue (fin du parcours).")}),
+        ]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields  # a saved slug stays
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its form is made for its kind: a question becomes an outcome by a new step.
+        return [*self.readonly_fields, "kind"] if obj is not None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        # Answers belong to questions: an outcome ends the path.
+        return [] if obj is not None and not obj.is_question else self.inlines
+
+    @admin.display(description=_("où est-ce utilisé"))
+    def used_by(self, step):
+        return usage([(_("Réponses qui y mènent"),
+                       [answer.question for answer in step.incoming_answers.all()])])
 
     def get_queryset(self, request):
         # Lists, menus and autocomplete results all name each step with its position.
@@ -137,10 +175,15 @@ class SupportLineAdmin(admin.ModelAdmin):
     def outcome_count(self, line):
         return line.num_outcomes
 
-    @admin.display(description=_("issues qui y renvoient"))
+    @admin.display(description=_("où est-ce utilisé"))
     def used_by(self, line):
-        titles = [step.heading for step in line.outcomes.all()]
-        return ", ".join(titles) or _("Aucune : ligne visible seulement dans l'annuaire.")
+        if line.pk is None:
+            return "—"
+        return usage([
+            (_("Issues du parcours"), list(line.outcomes.all())),
+            (_("Problèmes connus"), list(KnownProblem.objects.filter(support_line=line))),
+            (_("Tutoriels (« Toujours bloqué ? »)"), list(line.tutorials.all())),
+        ])
 
 
 class TutorialStepInline(admin.StackedInline):
@@ -160,12 +203,25 @@ class TutorialAdmin(admin.ModelAdmin):
     autocomplete_fields = ["help_step", "related"]
     filter_horizontal = ["help_lines"]
     inlines = [TutorialStepInline]
+    readonly_fields = ["used_by"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "service", "is_published", "position"]}),
         (_("Contenu"), {"fields": ["prerequisites", "video_url", "related"]}),
         (_("Toujours bloqué ?"), {"fields": ["help_step", "help_lines"]}),
         (_("Fiabilité"), {"fields": ["verified_on", "source"]}),
+        (_("Utilisation"), {"fields": ["used_by"]}),
     ]
+
+    @admin.display(description=_("où est-ce utilisé"))
+    def used_by(self, tutorial):
+        if tutorial.pk is None:
+            return "—"
+        return usage([
+            (_("Étapes du parcours"), list(Step.objects.filter(tutorial=tutorial))),
+            (_("Problèmes connus"), list(KnownProblem.objects.filter(tutorial=tutorial))),
+            (_("Autres tutoriels (« À voir aussi »)"),
+             list(Tutorial.objects.filter(related=tutorial).exclude(pk=tutorial.pk))),
+        ])
 
     def view_on_site(self, tutorial):
         return preview_url(tutorial.get_absolute_url())
@@ -178,6 +234,13 @@ class KnownProblemAdmin(admin.ModelAdmin):
     search_fields = ["symptom", "cause", "fix"]
     prepopulated_fields = {"slug": ("symptom",)}
     autocomplete_fields = ["tutorial"]
+    readonly_fields = ["used_by"]
+
+    @admin.display(description=_("où est-ce utilisé"))
+    def used_by(self, problem):
+        if problem.pk is None:
+            return "—"
+        return usage([(_("Issues du parcours"), list(problem.outcomes.all()))])
 
     def view_on_site(self, problem):
         return preview_url(problem.get_absolute_url())
