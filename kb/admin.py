@@ -14,7 +14,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kb.admin_widgets import EditorFieldsMixin
 from kb.diff import diff_documents
+from kb.markdown import render_markdown
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
 from kb.models import (
     Answer,
@@ -60,7 +62,7 @@ def usage(groups: list[tuple[str, list]]) -> str:
     return mark_safe("".join(parts)) if parts else _("Nulle part : rien ne renvoie ici.")
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(EditorFieldsMixin, admin.TabularInline):
     model = Answer
     fk_name = "question"
     fields = ["position", "label", "next_step"]
@@ -70,7 +72,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(EditorFieldsMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["heading", "position", "kind", "outcome_type", "is_start", "answer_count"]
     list_filter = ["kind", "outcome_type", "support_lines"]
@@ -154,7 +156,7 @@ class StepAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportLine)
-class SupportLineAdmin(admin.ModelAdmin):
+class SupportLineAdmin(EditorFieldsMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "organisation", "phone", "email", "verified_on", "outcome_count"]
     search_fields = ["name", "organisation", "phone", "email", "covers"]
@@ -186,15 +188,23 @@ class SupportLineAdmin(admin.ModelAdmin):
         ])
 
 
-class TutorialStepInline(admin.StackedInline):
+class TutorialStepInline(EditorFieldsMixin, admin.StackedInline):
+    """Step by step: each shows its number, title and where it happens (computer or phone);
+    its text opens on demand, so an 8-step tutorial fits on a screen or two."""
+
     model = TutorialStep
-    fields = ["position", "title", "where", "body", "screenshot", "screenshot_alt", "warning"]
+    fieldsets = [
+        (None, {"fields": ["position", "title", "where"]}),
+        (_("Texte, capture d'écran et avertissement"), {
+            "fields": ["body", "screenshot", "screenshot_alt", "warning"],
+            "classes": ["collapse"]}),
+    ]
     extra = 0
     ordering = ["position", "id"]
 
 
 @admin.register(Tutorial)
-class TutorialAdmin(admin.ModelAdmin):
+class TutorialAdmin(EditorFieldsMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "service", "is_published", "verified_on", "updated_at"]
     list_filter = ["service", "is_published"]
@@ -228,7 +238,7 @@ class TutorialAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnownProblem)
-class KnownProblemAdmin(admin.ModelAdmin):
+class KnownProblemAdmin(EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["symptom", "support_line", "contact_note", "position"]
     list_editable = ["position"]
     search_fields = ["symptom", "cause", "fix"]
@@ -247,7 +257,7 @@ class KnownProblemAdmin(admin.ModelAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["term", "expansion"]
     search_fields = ["term", "expansion", "definition"]
     prepopulated_fields = {"slug": ("term",)}
@@ -302,6 +312,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
         return [
             path("publier/", view(self.publish_view), name="kb_contentversion_publish"),
             path("arbre/", view(self.tree_view), name="kb_contentversion_tree"),
+            path("apercu-markdown/", view(self.markdown_preview_view),
+                 name="kb_contentversion_markdown_preview"),
             path("comparer/", view(self.compare_view), name="kb_contentversion_compare"),
             path("importer/", view(self.import_view), name="kb_contentversion_import"),
             path("exporter/", view(self.export_view), name="kb_contentversion_export"),
@@ -355,6 +367,16 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           problems=self._linked(problems(draft)),
                           can_publish=request.user.has_perm("kb.publish_content"),
                           preview_url=preview_url("/"))
+
+    def markdown_preview_view(self, request):
+        """The rendering of a Markdown field being typed: the same sanitised HTML that a
+        publication stores. POST only (the text can be long); nothing is saved."""
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        if not any(request.user.has_perm(f"kb.change_{model}") for model in
+                   ("step", "tutorial", "knownproblem", "supportline")):
+            raise PermissionDenied
+        return HttpResponse(render_markdown(request.POST.get("texte", "")[:20000]))
 
     def tree_view(self, request):
         """The draft's tree as a picture: each box opens its form; what the publish checks

@@ -55,3 +55,27 @@ def test_every_shared_object_says_where_it_is_used(editor_client):
     assert "Nulle part : rien ne renvoie ici." in page(editor_client, lonely)
     step = Step.objects.get(slug="methode-a-erreur")
     assert "Réponses qui y mènent" in page(editor_client, step)
+
+
+def test_markdown_fields_show_their_rendering_and_plain_fields_say_so(editor_client):
+    problem = KnownProblem.objects.exclude(fix="").first()
+    html = page(editor_client, problem)
+    assert 'class="markdown-preview"' in html and "data-markdown-preview" in html
+    assert "Texte simple" in html  # the cause is plain text
+    tutorial = Tutorial.objects.get(slug="activer-e-cps-avec-coordonnees")
+    html = page(editor_client, tutorial)
+    # Each step: its title and where it happens in view, its text in a collapsible part.
+    assert html.count('name="steps-0-where"') == 1
+    assert "<details" in html and "Texte, capture d'écran et avertissement" in html
+
+
+def test_the_markdown_preview_renders_and_sanitises_without_saving(editor_client, agent,
+                                                                   client):
+    response = editor_client.post("/admin/kb/contentversion/apercu-markdown/", {
+        "texte": "**Important** : [site](https://esante.gouv.fr)\n\n<script>x()</script>"})
+    html = response.content.decode()
+    assert "<strong>Important</strong>" in html and "<script>" not in html
+    assert editor_client.get("/admin/kb/contentversion/apercu-markdown/").status_code == 405
+    client.force_login(agent)
+    assert client.post("/admin/kb/contentversion/apercu-markdown/",
+                       {"texte": "x"}).status_code == 403

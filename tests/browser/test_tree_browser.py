@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 
@@ -44,3 +45,19 @@ def test_an_editor_sees_the_drafts_tree_and_opens_a_step(editor_page):
     page.screenshot(path="/tmp/arbre-admin-1280.png", full_page=True)
     page.locator(".tree-box[data-slug='methode-b']").first.click()
     page.wait_for_url("**/admin/kb/step/*/change/")
+
+
+def test_an_editor_previews_a_markdown_field_before_saving(editor_page, live_content):
+    from kb.models import KnownProblem
+
+    problem = KnownProblem.objects.exclude(fix="").first()
+    page = editor_page
+    page.goto(f"{live_content.url}/admin/kb/knownproblem/{problem.pk}/change/")
+    preview = page.locator("#id_fix_apercu")
+    page.locator("#id_fix").fill("**Redémarrez** le téléphone, puis :\n\n- ouvrez l'application")
+    expect(preview.locator("strong")).to_have_text("Redémarrez")
+    expect(preview.locator("li")).to_have_text("ouvrez l'application")
+    assert_accessible(page)
+    page.screenshot(path="/tmp/apercu-markdown-1280.png", full_page=True)
+    problem.refresh_from_db()
+    assert "Redémarrez" not in problem.fix  # nothing saved until « Enregistrer »
