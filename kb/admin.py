@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kb.admin_widgets import EditorFieldsMixin
 from kb.diff import diff_documents
-from kb.markdown import render_markdown
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
+from kb.markdown import render_markdown
 from kb.models import (
     Answer,
     ContentVersion,
