@@ -215,6 +215,11 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>"
 )
 
+# Editors' dashboard: content verified longer ago than this is listed for a new check.
+KB_FRESHNESS_MONTHS = envint("KB_FRESHNESS_MONTHS", 6)
+# `manage.py check_links`: seconds allowed to each external address.
+KB_LINK_CHECK_TIMEOUT = envint("KB_LINK_CHECK_TIMEOUT", 10)
+
 # Tickets: personal data kept this long after a ticket is closed, then anonymised.
 TRIAGE_RETENTION_MONTHS = envint("TRIAGE_RETENTION_MONTHS", 12)
 # Help requests accepted per IP address and period (seconds), against robots.

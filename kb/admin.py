@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kb.admin_widgets import EditorFieldsMixin
 from kb.diff import diff_documents
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
+from kb.freshness import link_problems, never_verified, page_votes, verification_due
 from kb.markdown import render_markdown
 from kb.models import (
     Answer,
@@ -24,11 +26,13 @@ from kb.models import (
     Feedback,
     GlossaryTerm,
     KnownProblem,
+    LinkCheck,
     Step,
     SupportLine,
     Tutorial,
     TutorialStep,
 )
+from kb.pages import describe_pages
 from kb.services import PublishRefused, import_content, publish_content, revert_content
 from kb.snapshot import Snapshot, wizard_url
 from kb.tree_picture import outline, picture
@@ -155,8 +159,31 @@ class StepAdmin(EditorFieldsMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class SupportLineForm(forms.ModelForm):
+    keep_verified_on = forms.BooleanField(
+        label=_("La date de vérification reste juste"), required=False,
+        help_text=_("À cocher seulement si vous corrigez une faute de frappe dans le numéro ou "
+                    "l'e-mail, sans l'avoir vérifié de nouveau."))
+
+    class Meta:
+        model = SupportLine
+        fields = ["phone", "email", "verified_on"]  # the admin adds the rest (fieldsets)
+
+    def clean(self):
+        """A new number or address is a fact someone checked: when, says « vérifié le »."""
+        cleaned = super().clean()
+        contact_changed = {"phone", "email"} & set(self.changed_data)
+        if (self.instance.pk and contact_changed and "verified_on" not in self.changed_data
+                and not cleaned.get("keep_verified_on")):
+            self.add_error("verified_on", _(
+                "Vous avez changé le téléphone ou l'e-mail : indiquez la date à laquelle vous "
+                "l'avez vérifié, ou cochez « La date de vérification reste juste »."))
+        return cleaned
+
+
 @admin.register(SupportLine)
 class SupportLineAdmin(EditorFieldsMixin, admin.ModelAdmin):
+    form = SupportLineForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "organisation", "phone", "email", "verified_on", "outcome_count"]
     search_fields = ["name", "organisation", "phone", "email", "covers"]
@@ -166,7 +193,7 @@ class SupportLineAdmin(EditorFieldsMixin, admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "organisation", "covers", "position"]}),
         (_("Coordonnées"), {"fields": ["phone", "call_cost", "email", "faq_url",
                                         "opening_hours"]}),
-        (_("Fiabilité"), {"fields": ["verified_on", "source", "notes"]}),
+        (_("Fiabilité"), {"fields": ["verified_on", "keep_verified_on", "source", "notes"]}),
         (_("Utilisation"), {"fields": ["used_by"]}),
     ]
 
@@ -312,6 +339,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
         return [
             path("publier/", view(self.publish_view), name="kb_contentversion_publish"),
             path("arbre/", view(self.tree_view), name="kb_contentversion_tree"),
+            path("tableau-de-bord/", view(self.dashboard_view),
+                 name="kb_contentversion_dashboard"),
             path("apercu-markdown/", view(self.markdown_preview_view),
                  name="kb_contentversion_markdown_preview"),
             path("comparer/", view(self.compare_view), name="kb_contentversion_compare"),
@@ -367,6 +396,18 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           problems=self._linked(problems(draft)),
                           can_publish=request.user.has_perm("kb.publish_content"),
                           preview_url=preview_url("/"))
+
+    def dashboard_view(self, request):
+        """What to check again, which links fail, which pages visitors find least useful."""
+        self._require(request, "kb.view_contentversion")
+        votes = page_votes()
+        titles = dict(describe_pages([row["page"] for row in votes]))
+        return self._page(
+            request, "admin/kb/contentversion/dashboard.html", _("Tableau de bord des éditeurs"),
+            months=settings.KB_FRESHNESS_MONTHS, due=verification_due(), never=never_verified(),
+            broken=link_problems(), last_check=LinkCheck.objects.order_by("-checked_at").first(),
+            votes=[{**row, "title": titles.get(row["page"], row["page"])} for row in votes],
+        )
 
     def markdown_preview_view(self, request):
         """The rendering of a Markdown field being typed: the same sanitised HTML that a

@@ -54,7 +54,7 @@ TUTORIAL_STEP_FIELDS = {
 }
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
-    "contact_note": "", "tutorial": None, "position": 0,
+    "contact_note": "", "tutorial": None, "position": 0, "verified_on": "",
 }
 TERM_FIELDS = {"slug": None, "term": None, "expansion": "", "definition": ""}
 
@@ -92,6 +92,8 @@ def _plain(obj, fields) -> dict:
         if name in RELATION_FIELDS:
             continue
         value = getattr(obj, name)
+        if value is None and name == "verified_on":
+            continue  # never verified: left out, as in documents written before the field
         data[name] = value.isoformat() if hasattr(value, "isoformat") else (
             value.name if name == "screenshot" else value
         )
@@ -280,7 +282,10 @@ def load_into_draft(document: dict) -> None:
             obj = existing.get(item["slug"]) or model()
             for key in fields:
                 if key not in RELATION_FIELDS and not key.endswith("_html"):
-                    setattr(obj, key, item[key])
+                    # A date left out or empty is no date (a known problem never verified,
+                    # or a version published before known problems had one).
+                    value = item.get(key, fields[key])
+                    setattr(obj, key, None if key == "verified_on" and not value else value)
             checked.append(_Placed(obj, f"{collection}[{i}] (« {item['slug']} »)"))
             kept[item["slug"]] = obj
         model.objects.exclude(slug__in=kept).delete()

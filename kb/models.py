@@ -397,6 +397,10 @@ class KnownProblem(models.Model):
         Tutorial, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("tutoriel utile"),
     )
+    verified_on = models.DateField(
+        _("vérifié le"), null=True, blank=True,
+        help_text=_("Date à laquelle la cause et la solution ont été vérifiées. Vide : jamais "
+                    "vérifié (le tableau de bord des éditeurs le signale)."))
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
     updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
 
@@ -440,6 +444,34 @@ class GlossaryTerm(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class LinkCheck(models.Model):
+    """The last check of an external address of the content (`manage.py check_links`)."""
+
+    url = models.URLField(_("adresse"), max_length=500, unique=True)
+    status = models.PositiveSmallIntegerField(_("code HTTP"), null=True, blank=True)
+    redirect_to = models.CharField(_("redirige vers"), max_length=500, blank=True)
+    error = models.CharField(_("erreur"), max_length=200, blank=True)
+    checked_at = models.DateTimeField(_("vérifiée le"))
+
+    class Meta:
+        verbose_name = _("vérification de lien")
+        verbose_name_plural = _("vérifications de liens")
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def verdict(self) -> str:
+        if self.status is None:
+            return _("injoignable (%(error)s)") % {"error": self.error}
+        if 300 <= self.status < 400:
+            return _("redirigée (%(status)s) vers %(to)s") % {"status": self.status,
+                                                               "to": self.redirect_to or "?"}
+        if self.status >= 400:
+            return _("cassée (erreur %(status)s)") % {"status": self.status}
+        return _("répond")
 
 
 class Feedback(models.Model):

@@ -23,7 +23,8 @@ def test_an_editor_fixes_a_phone_number_once_for_every_outcome_when_published(
     visitor = Client()
     line = SupportLine.objects.get(slug="ans-support-cartes")
     response = admin_user_client.post(
-        f"/admin/kb/supportline/{line.pk}/change/", line_form(line, phone="01 02 03 04 05")
+        f"/admin/kb/supportline/{line.pk}/change/",
+        line_form(line, phone="01 02 03 04 05", verified_on="2026-11-20")
     )
     assert response.status_code == 302
     for url in CARD_OUTCOMES:  # saved in the draft: visitors still see the published number
@@ -97,3 +98,21 @@ def test_the_admin_pages_of_the_knowledge_base_open(admin_user_client, seed_tree
         response = admin_user_client.get(url)
         assert response.status_code == 200, url
     assert "Étape 4 pas claire." in admin_user_client.get("/admin/kb/feedback/").content.decode()
+
+
+def test_a_new_phone_number_asks_to_confirm_the_verification_date(admin_user_client, seed_tree):
+    line = SupportLine.objects.get(slug="ans-support-cartes")
+    url = f"/admin/kb/supportline/{line.pk}/change/"
+    response = admin_user_client.post(url, line_form(line, phone="01 02 03 04 05"))
+    assert response.status_code == 200  # the form again, with what was typed
+    html = response.content.decode()
+    assert "indiquez la date à laquelle vous l&#x27;avez vérifié" in html
+    assert 'value="01 02 03 04 05"' in html
+    line.refresh_from_db()
+    assert line.phone != "01 02 03 04 05"
+    response = admin_user_client.post(url, line_form(line, phone="01 02 03 04 05",
+                                                     keep_verified_on="on"))
+    assert response.status_code == 302  # a typo fixed: the date stays, on purpose
+    line.refresh_from_db()
+    response = admin_user_client.post(url, line_form(line, covers="Autre texte"))
+    assert response.status_code == 302  # nothing about the contact: nothing to confirm

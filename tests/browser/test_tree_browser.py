@@ -61,3 +61,15 @@ def test_an_editor_previews_a_markdown_field_before_saving(editor_page, live_con
     page.screenshot(path="/tmp/apercu-markdown-1280.png", full_page=True)
     problem.refresh_from_db()
     assert "Redémarrez" not in problem.fix  # nothing saved until « Enregistrer »
+
+
+def test_the_editors_dashboard(editor_page, live_content):
+    from kb.models import Feedback
+
+    Feedback.objects.create(page="/tutoriels/installer-application/", visitor="a",
+                            helpful=False, comment="Il manque l'étape Android.")
+    page = editor_page
+    page.goto(f"{live_content.url}/admin/kb/contentversion/tableau-de-bord/")
+    assert "Il manque l'étape Android." in page.content()
+    assert_accessible(page)
+    page.screenshot(path="/tmp/tableau-de-bord-1280.png", full_page=True)

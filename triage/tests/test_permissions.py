@@ -59,6 +59,8 @@ def urls(ticket):
         ("GET", "/admin/"): (LOGIN, LOGIN, ALLOW, ALLOW, ALLOW),
         ("GET", "/admin/kb/step/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
         ("GET", "/admin/kb/contentversion/arbre/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
+        ("GET", "/admin/kb/contentversion/tableau-de-bord/"):
+            (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
         ("GET", "/vue-d-ensemble/"): (ALLOW,) * 5,
         ("GET", "/admin/kb/step/add/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
         ("GET", "/admin/kb/supportline/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, ALLOW),
