@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 import time
 
 from django.db import DatabaseError
@@ -76,12 +77,22 @@ def request_log(get_response):
     return middleware
 
 
+# A signed key in a path (a private follow-up link, a confirmation): "MQ:1xVW6…".
+SIGNED_KEY = re.compile(r"/[\w-]+:[\w:-]{10,}")
+
+
+def without_keys(text: str) -> str:
+    """Django's own messages ("Bad Request: /aide/suivi/…/") name the path: whoever reads
+    the logs must not be able to open a professional's request."""
+    return SIGNED_KEY.sub("/<clé>", text)
+
+
 class JsonFormatter(logging.Formatter):
     """Log records as JSON lines: time, level, logger, message, and the request's fields."""
 
     def format(self, record):
         entry = {"time": self.formatTime(record), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
+                 "logger": record.name, "message": without_keys(record.getMessage())}
         if hasattr(record, "http"):
             entry.update(record.http)
         if record.exc_info:

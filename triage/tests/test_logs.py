@@ -40,7 +40,10 @@ def test_the_private_link_and_the_answer_are_not_logged(client, seed_tree, caplo
     caplog.set_level(logging.DEBUG)
     client.get(ticket.get_follow_url())
     client.post(ticket.get_follow_url(), {"text": "Réponse de Claire : toujours bloquée."})
+    client.post(ticket.get_follow_url(), {"text": ""})  # a 400, which Django logs with its path
     lines = logged_lines(caplog)
+    assert any('"logger": "django.request"' in line and "/aide/suivi/<clé>/" in line
+               for line in lines)
     assert any('"path": "/aide/suivi/<str:token>/"' in line for line in lines)
     for line in lines:
         assert ticket.follow_token not in line and "toujours bloquée" not in line
