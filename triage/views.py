@@ -101,6 +101,20 @@ def over_rate_limit(request) -> bool:
         return False
 
 
+def submission_status(request, form, flooding_message: str) -> int:
+    """0 when the form is accepted; otherwise the status of the page shown again with what
+    was typed: 200 (nothing sent yet), 400 (errors beside the fields), 429 (too many sent
+    from this address in a short time)."""
+    if not form.is_bound:
+        return 200
+    if not form.is_valid():
+        return 400
+    if over_rate_limit(request):
+        form.add_error(None, flooding_message)
+        return 429
+    return 0
+
+
 # --- Public: ask for help -----------------------------------------------------------------
 
 @never_cache  # what the person typed comes back in the page after an error
@@ -110,20 +124,14 @@ def help_request(request):
     context = origin(source)
     pages = pages_viewed(request)
     form = TicketForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if form.is_bound:
-        if form.is_valid() and over_rate_limit(request):
-            form.add_error(None, _("Vous avez envoyé plusieurs demandes en peu de temps. "
-                                   "Patientez quelques minutes puis réessayez : ce que vous "
-                                   "avez saisi est conservé ci-dessous."))
-            status = 429
-        elif form.is_valid():
-            ticket = services.file_ticket(data=form.ticket_data(),
-                                          position=context.get("position"), pages_viewed=pages)
-            token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
-            return redirect("triage:confirmation", token=token)
-        else:
-            status = 400
+    status = submission_status(request, form, _(
+        "Vous avez envoyé plusieurs demandes en peu de temps. Patientez quelques minutes puis "
+        "réessayez : ce que vous avez saisi est conservé ci-dessous."))
+    if status == 0:
+        ticket = services.file_ticket(data=form.ticket_data(),
+                                      position=context.get("position"), pages_viewed=pages)
+        token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
+        return redirect("triage:confirmation", token=token)
     return render(request, "triage/help_form.html", {
         "form": form, "source": source, "pages": describe_pages(pages), **context,
         "retention_months": settings.TRIAGE_RETENTION_MONTHS,
@@ -159,19 +167,13 @@ def followed_ticket(token: str) -> Ticket:
 def follow(request, token: str):
     ticket = followed_ticket(token)
     form = AnswerForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if form.is_bound:
-        if form.is_valid() and over_rate_limit(request):
-            form.add_error(None, _("Vous avez envoyé plusieurs messages en peu de temps. "
-                                   "Patientez quelques minutes puis réessayez : ce que vous "
-                                   "avez saisi est conservé ci-dessous."))
-            status = 429
-        elif form.is_valid():
-            services.professional_answer(ticket=ticket, text=form.cleaned_data["text"])
-            messages.success(request, _("Votre réponse est envoyée à l'équipe d'assistance."))
-            return redirect(request.path)
-        else:
-            status = 400
+    status = submission_status(request, form, _(
+        "Vous avez envoyé plusieurs messages en peu de temps. Patientez quelques minutes puis "
+        "réessayez : ce que vous avez saisi est conservé ci-dessous."))
+    if status == 0:
+        services.professional_answer(ticket=ticket, text=form.cleaned_data["text"])
+        messages.success(request, _("Votre réponse est envoyée à l'équipe d'assistance."))
+        return redirect(request.path)
     return render(request, "triage/follow.html", {
         "ticket": ticket, "form": form,
         "events": ticket.events.filter(kind__in=TicketEvent.PUBLIC),

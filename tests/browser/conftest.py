@@ -64,6 +64,24 @@ def open_page(browser):
         context.close()
 
 
+@pytest.fixture
+def editor_page(live_content, django_user_model, open_page):
+    """An editor signed in, on the admin's index, on a desk-sized screen. The permissions of
+    the « Éditeurs de contenu » group, given directly: a live server's test empties the
+    database between tests, the groups its migration created included."""
+    from django.contrib.auth.models import Permission
+
+    editor = django_user_model.objects.create_user("eddie", password="x-Secret-42",
+                                                   is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="kb"))
+    page = open_page(live_content.url + "/admin/", width=1280)
+    page.get_by_label("Nom d’utilisateur").fill("eddie")
+    page.get_by_label("Mot de passe").fill("x-Secret-42")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/admin/")
+    return page
+
+
 def assert_accessible(page):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -3,7 +3,7 @@ visitor does not see it, the editor previews it, publishes, the visitor sees it,
 reverts, the old number is back."""
 
 import pytest
-from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from kb.models import ContentVersion
 from tests.browser.conftest import assert_accessible
@@ -12,19 +12,6 @@ pytestmark = pytest.mark.browser
 
 CARD_LEAF = "/parcours/methode-a/methode-a-erreur/probleme-carte/"
 OLD, NEW = "Appeler le 0 825 85 20 00", "Appeler le 0 825 85 20 01"
-
-
-@pytest.fixture
-def editor_page(live_content, django_user_model, open_page):
-    editor = django_user_model.objects.create_user("eddie", password="x-Secret-42",
-                                                   is_staff=True)
-    editor.groups.add(Group.objects.get(name="Éditeurs de contenu"))
-    page = open_page(live_content.url + "/admin/", width=1280)
-    page.get_by_label("Nom d’utilisateur").fill("eddie")
-    page.get_by_label("Mot de passe").fill("x-Secret-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/admin/")
-    return page
 
 
 def test_draft_preview_publish_revert(live_content, editor_page, open_page):
@@ -37,6 +24,11 @@ def test_draft_preview_publish_revert(live_content, editor_page, open_page):
     editor.get_by_role("link", name="Lignes d'assistance").click()
     editor.get_by_role("link", name="Support des cartes CPx").click()
     editor.get_by_label("Téléphone").fill("0 825 85 20 01")
+    editor.get_by_role("button", name="Enregistrer", exact=True).click()
+    # A new number is a fact someone checked: the form asks when.
+    expect(editor.locator(".errorlist").first).to_contain_text(
+        "indiquez la date à laquelle vous l'avez vérifié")
+    editor.locator("#id_verified_on").fill("23/11/2026")
     editor.get_by_role("button", name="Enregistrer", exact=True).click()
     assert "Le brouillon a été modifié depuis" in editor.goto(base + "/admin/").text()
 

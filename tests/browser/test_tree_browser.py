@@ -17,21 +17,6 @@ def test_the_public_overview_on_a_phone_and_a_desk(live_content, open_page, widt
     page.wait_for_url("**/parcours/methode-b/")
 
 
-@pytest.fixture
-def editor_page(live_content, django_user_model, open_page):
-    from django.contrib.auth.models import Permission
-
-    editor = django_user_model.objects.create_user("eddie", password="x-Secret-42",
-                                                   is_staff=True)
-    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="kb"))
-    page = open_page(live_content.url + "/admin/", width=1280)
-    page.get_by_label("Nom d’utilisateur").fill("eddie")
-    page.get_by_label("Mot de passe").fill("x-Secret-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/admin/")
-    return page
-
-
 def test_an_editor_sees_the_drafts_tree_and_opens_a_step(editor_page):
     from kb.models import Step
 
