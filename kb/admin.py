@@ -429,7 +429,9 @@ class ContentVersionAdmin(admin.ModelAdmin):
         before = json.loads(latest.document) if latest else {}
         snapshot = Snapshot(draft, number=-1, is_preview=True)
         drawn = picture(snapshot)
-        flag_draft_boxes(drawn, draft, before)
+        form_urls = {slug: reverse("admin:kb_step_change", args=[pk])
+                     for slug, pk in Step.objects.values_list("slug", "pk")}  # one query
+        flag_draft_boxes(drawn, draft, before, form_urls)
         drawn_slugs = {box.step.slug for box in drawn.boxes}
         side_by_side = request.GET.get("vue") == "cote-a-cote" and latest
         return self._page(
@@ -438,9 +440,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
             latest=latest,
             published_picture=picture(Snapshot(before, number=latest.number))
             if side_by_side else None,
-            outside=[(step["question"] or step["title"], reverse(
-                "admin:kb_step_change", args=[Step.objects.get(slug=step["slug"]).pk]))
-                for step in draft["steps"] if step["slug"] not in drawn_slugs],
+            outside=[(step["question"] or step["title"], form_urls[step["slug"]])
+                     for step in draft["steps"] if step["slug"] not in drawn_slugs],
             editor_legend=_("À corriger, nouvelle ou modifiée depuis la publication"),
         )
 
@@ -532,9 +533,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           _("Importer un contenu dans le brouillon"), form=form, errors=errors)
 
 
-def flag_draft_boxes(drawn, draft: dict, before: dict) -> None:
+def flag_draft_boxes(drawn, draft: dict, before: dict, form_urls: dict[str, str]) -> None:
     """Boxes of the draft's picture link to their edit form, and say why they stand out."""
-    ids = dict(Step.objects.values_list("slug", "pk"))
     found: dict[str, list[str]] = {}
     for problem in problems(draft):
         if problem.collection == "steps" and problem.slug:
@@ -543,7 +543,7 @@ def flag_draft_boxes(drawn, draft: dict, before: dict) -> None:
     draft_steps = {step["slug"]: step for step in draft["steps"]}
     for box in drawn.boxes:
         slug = box.step.slug
-        box.url = reverse("admin:kb_step_change", args=[ids[slug]])
+        box.url = form_urls[slug]
         if slug in found:
             box.flagged = _("À corriger : %(problems)s") % {"problems": " ; ".join(found[slug])}
         elif slug not in published_steps:

@@ -5,7 +5,7 @@ import io
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import Min, Q
@@ -22,7 +22,7 @@ TOP = 10
 class Week:
     monday: datetime
     opened: int = 0
-    first_replies: list[float] = None  # hours from arrival to the first reply
+    first_replies: list[float] = field(default_factory=list)  # hours to the first reply
 
     @property
     def median_hours(self) -> float | None:
@@ -63,7 +63,7 @@ def team_figures(*, weeks: int = 12, now: datetime | None = None) -> TeamFigures
     into another ticket left out. Three queries."""
     now = now or timezone.now()
     first_monday = week_start(now) - timedelta(weeks=weeks - 1)
-    table = [Week(first_monday + timedelta(weeks=n), first_replies=[]) for n in range(weeks)]
+    table = [Week(first_monday + timedelta(weeks=n)) for n in range(weeks)]
     tickets = (Ticket.objects.filter(created_at__gte=first_monday, created_at__lte=now,
                                      merged_into__isnull=True)
                .annotate(first_reply=Min("events__at",

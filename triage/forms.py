@@ -322,13 +322,6 @@ class ReplyForm(TicketActionForm):
             (value, label) for value, label in Ticket.Status.choices
             if value in Ticket.AFTER_REPLY]]
 
-    def clean_then_status(self):
-        # A status the workflow refuses after the reply would fail after the e-mail left.
-        status = self.cleaned_data["then_status"]
-        if status and status not in Ticket.TRANSITIONS[Ticket.Status.IN_PROGRESS]:
-            raise ValidationError(_("Choisissez un statut proposé."))
-        return status
-
     def clean_subject(self):
         # An e-mail subject is one line (a line break there is refused by the mail library,
         # after the reply was recorded): a pasted break becomes a space, nothing is lost.

@@ -98,17 +98,26 @@ def _record(ticket, actor, kind, summary, text=""):
     TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, summary=summary, text=text)
 
 
-@transaction.atomic
-def change_status(*, ticket: Ticket, status: str, actor) -> None:
-    if status not in ticket.allowed_statuses:
-        raise ValueError(f"{ticket.status} -> {status} is not allowed")
+def _move(ticket: Ticket, status: str, *, actor, due_at=None, why: str = "") -> None:
+    """The one way a ticket changes status: closed or not, still owed an answer or not
+    (`due_at` sets a new target), and the change on the timeline."""
     old = ticket.get_status_display()
     ticket.status = status
     ticket.closed_at = timezone.now() if ticket.is_closed else None
-    if status not in Ticket.ACTIVE:
-        ticket.due_at = None
+    if due_at or status not in Ticket.ACTIVE:
+        ticket.due_at = due_at
     ticket.save(update_fields=["status", "closed_at", "due_at"])
-    _record(ticket, actor, TicketEvent.Kind.STATUS, f"{old} → {ticket.get_status_display()}")
+    if old != ticket.get_status_display():
+        summary = f"{old} → {ticket.get_status_display()}"
+        _record(ticket, actor, TicketEvent.Kind.STATUS, f"{summary} : {why}" if why else summary)
+
+
+@transaction.atomic
+def change_status(*, ticket: Ticket, status: str, actor) -> None:
+    """An agent's change, within the workflow."""
+    if status not in ticket.allowed_statuses:
+        raise ValueError(f"{ticket.status} -> {status} is not allowed")
+    _move(ticket, status, actor=actor)
 
 
 @transaction.atomic
@@ -175,12 +184,19 @@ def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status=""
     private link. The team no longer owes an answer; `then_status` is the macro's status."""
     subject = reply_subject(ticket, subject)
     _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body)
-    if ticket.status == Ticket.Status.NEW:
-        change_status(ticket=ticket, status=Ticket.Status.IN_PROGRESS, actor=actor)
-    Ticket.objects.filter(pk=ticket.pk).update(due_at=None)
     ticket.due_at = None
-    if then_status and then_status != ticket.status:
-        change_status(ticket=ticket, status=then_status, actor=actor)
+    moves = []
+    if ticket.status == Ticket.Status.NEW or then_status and then_status not in [
+            ticket.status, *ticket.allowed_statuses]:
+        # Answered, so in progress at least; a closed ticket goes through « en cours » to
+        # the macro's status (résolu → en attente is not a step of the workflow).
+        moves.append(Ticket.Status.IN_PROGRESS)
+    if then_status and then_status != (moves[-1] if moves else ticket.status):
+        moves.append(then_status)
+    for status in moves:
+        _move(ticket, status, actor=actor)
+    if not moves:
+        ticket.save(update_fields=["due_at"])
     queue_mail(ticket=ticket, subject=subject, body=body + reply_footer(ticket))
 
 
@@ -191,12 +207,7 @@ def professional_answer(*, ticket: Ticket, text: str) -> None:
     """An answer puts the ticket back « à traiter » for its agent, who is told by e-mail
     (the e-mail says where to read it, not what it says)."""
     _record(ticket, None, TicketEvent.Kind.ANSWER, _("Le demandeur a répondu"), text)
-    old = ticket.get_status_display()
-    ticket.status, ticket.closed_at = Ticket.Status.NEW, None
-    ticket.due_at = response_due(timezone.now())
-    ticket.save(update_fields=["status", "closed_at", "due_at"])
-    if old != ticket.get_status_display():
-        _record(ticket, None, TicketEvent.Kind.STATUS, f"{old} → {ticket.get_status_display()}")
+    _move(ticket, Ticket.Status.NEW, actor=None, due_at=response_due(timezone.now()))
     agent = ticket.assigned_to
     if agent and agent.email:
         queue_mail(ticket=ticket, to_agent=agent, subject=_(
@@ -208,13 +219,8 @@ def professional_answer(*, ticket: Ticket, text: str) -> None:
 
 @transaction.atomic
 def professional_settled(*, ticket: Ticket) -> None:
-    old = ticket.get_status_display()
-    ticket.status, ticket.closed_at, ticket.due_at = (Ticket.Status.RESOLVED, timezone.now(),
-                                                      None)
-    ticket.save(update_fields=["status", "closed_at", "due_at"])
-    _record(ticket, None, TicketEvent.Kind.STATUS,
-            _("%(old)s → %(new)s : le demandeur indique que c'est réglé") % {
-                "old": old, "new": ticket.get_status_display()})
+    _move(ticket, Ticket.Status.RESOLVED, actor=None,
+          why=_("le demandeur indique que c'est réglé"))
 
 
 # --- Several tickets at once -------------------------------------------------------------

@@ -232,8 +232,8 @@ def filtered_tickets(form: QueueFilterForm, user):
 
 def queue_counts() -> dict:
     """Tickets per status, and overdue ones, in two queries."""
-    counts = dict(Ticket.objects.filter(merged_into__isnull=True).values_list("status")
-                  .annotate(n=Count("id")).values_list("status", "n"))
+    counts = {row["status"]: row["n"] for row in Ticket.objects.filter(
+        merged_into__isnull=True).values("status").annotate(n=Count("id"))}
     return {
         "statuses": [(value, label, counts.get(value, 0)) for value, label in
                      Ticket.Status.choices],
@@ -303,7 +303,6 @@ def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, curso
             ticket=ticket, initial={"subject": f"[{ticket.reference}] "}),
         "templates": ReplyTemplate.objects.all(),
         "cursor": cursor,
-        "now": timezone.now(),
     }, status=status)
 
 
@@ -348,8 +347,7 @@ def insert_template(request, pk: int):
                                              "then_status": then_status})
     if request.htmx:
         return render(request, "triage/ticket.html#reply-fields",
-                      {"ticket": ticket, "reply_form": form, "cursor": cursor,
-                       "templates": ReplyTemplate.objects.all()})
+                      {"ticket": ticket, "reply_form": form, "cursor": cursor})
     return render_ticket(request, ticket, reply_form=form, cursor=cursor)
 
 

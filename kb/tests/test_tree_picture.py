@@ -2,6 +2,7 @@
 and the nested lists say the same."""
 
 import re
+import textwrap
 from html import unescape
 
 import pytest
@@ -33,8 +34,9 @@ def test_the_picture_has_every_step_and_answer_linked_to_its_page(page, seed_tre
         assert position is not None and position.step.slug == slug  # the right page
         first_words = step.heading.split()[:2]
         assert " ".join(first_words) in svg, step.heading
-        for answer in step.answers:
-            assert answer.label.split()[0] in svg
+        for answer in step.answers:  # each answer's label, as wrapped on its arrow
+            for line in textwrap.wrap(answer.label, 24)[:3]:
+                assert f">{line}</tspan>" in svg, answer.label
     arrows = sum(len(step.answers) for step in content.steps.values())
     assert svg.count('<polyline class="tree-arrow"') == arrows
     # A support line's box carries its number.

@@ -279,3 +279,24 @@ def test_the_figures_page_and_csv_hold_no_personal_data(agent_client, seed_tree)
     assert ["Demandes closes", "résolues sans transfert", "3"] in rows
     for personal in ["Claire", "Martin", "claire.martin", "10002232642", "QR code n'arrive"]:
         assert personal not in page and personal not in text
+
+
+@pytest.mark.parametrize(("before", "then_status", "after"), [
+    (Ticket.Status.NEW, "", Ticket.Status.IN_PROGRESS),
+    (Ticket.Status.NEW, Ticket.Status.WAITING, Ticket.Status.WAITING),
+    (Ticket.Status.RESOLVED, "", Ticket.Status.RESOLVED),  # a follow-up on a closed ticket
+    (Ticket.Status.RESOLVED, Ticket.Status.WAITING, Ticket.Status.WAITING),
+    (Ticket.Status.TRANSFERRED, Ticket.Status.WAITING, Ticket.Status.WAITING),
+    (Ticket.Status.WAITING, Ticket.Status.RESOLVED, Ticket.Status.RESOLVED),
+])
+def test_a_reply_with_a_macro_reaches_its_status_from_any_status(agent_client, seed_tree,
+                                                                 before, then_status, after):
+    now = timezone.now()
+    ticket = make_ticket(status=before, due_at=now,
+                         closed_at=now if before in Ticket.CLOSED else None)
+    response = agent_client.post(f"{ticket.get_absolute_url()}reponse/", {
+        "subject": "Objet", "body": "Bonjour,", "then_status": then_status})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == after and ticket.due_at is None
+    assert bool(ticket.closed_at) == (after in Ticket.CLOSED)
