@@ -78,3 +78,9 @@ def agent(db, django_user_model):
 def agent_client(client, agent):
     client.force_login(agent)
     return client
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploads of a test go to its own folder, never into the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

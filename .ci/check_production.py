@@ -3,6 +3,7 @@ DJANGO_DEBUG=0, collectstatic, migrate, load_content, gunicorn with 2 workers), 
 every page type and a static file. Fails on anything but 200 and on a missing security
 header. Uses DATABASE_URL when set, otherwise a fresh SQLite file."""
 
+import base64
 import os
 import re
 import secrets
@@ -17,6 +18,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TINY_WEBP = (  # 360 × 200, blue
+    "UklGRtIAAABXRUJQVlA4IMYAAACwEwCdASpoAcgAPm02mUmkIyKhICgAgA2JaW7hd2Ee3AfgAAAT2Ae+2TkP"
+    "fbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99"
+    "snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtjgAP7/"
+    "wsv///M0THMftX///izkYjsvAAAAAAAAAAAAAAA="
+)
 PAGES = {
     "accueil": "/",
     "question": "/parcours/methode-b/",
@@ -83,6 +90,12 @@ def main() -> int:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "PORT": str(port),
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/production.sqlite3")
+    # An editor's screenshot, as kb.images stores it: the site must serve it with DEBUG=0.
+    env["DJANGO_MEDIA_ROOT"] = f"{tmp}/media"
+    os.makedirs(f"{tmp}/media/tutoriels")
+    screenshot = "tutoriels/0123456789abcdef-360.webp"
+    with open(f"{tmp}/media/{screenshot}", "wb") as out:
+        out.write(base64.b64decode(TINY_WEBP))
     print(f"== make production on {base} (database: {env['DATABASE_URL'].split('://')[0]})")
     server = subprocess.Popen(["make", "--no-print-directory", "production", f"PORT={port}"],
                               cwd=ROOT, env=env, start_new_session=True)
@@ -102,6 +115,16 @@ def main() -> int:
                   + (f"   missing headers: {', '.join(missing)}" if missing else ""))
             if status != (404 if "404" in name else 200) or missing:
                 failures.append(name)
+            if name == "tutoriel":
+                drawing = re.search(rb'src="(/static/illustrations/qr-code\.[0-9a-f]{12}\.svg)"',
+                                    body)
+                for kind, path in [("schéma", drawing and drawing.group(1).decode()),
+                                   ("capture d'écran", f"/media/{screenshot}")]:
+                    status, headers, _ = fetch(base + path) if path else (0, {}, b"")
+                    print(f"{status}  {kind:<22} {path}   {headers.get('Content-Type')}, "
+                          f"Cache-Control: {headers.get('Cache-Control')}")
+                    if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
+                        failures.append(kind)
             if name == "accueil":
                 css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
                 if css is None:
@@ -118,7 +141,7 @@ def main() -> int:
     if failures:
         print(f"FAILED: {', '.join(failures)}")
         return 1
-    print(f"{len(PAGES) + 1} passed, 0 failed")
+    print(f"{len(PAGES) + 3} passed, 0 failed")
     return 0
 
 

@@ -5,6 +5,7 @@ throw-away secret key). Production sets DJANGO_SECRET_KEY, DJANGO_DEBUG=0,
 DJANGO_ALLOWED_HOSTS and usually DATABASE_URL; `manage.py check --deploy` is then clean.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -160,8 +161,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Editors' uploads (tutorial screenshots, kb.images): files under DJANGO_MEDIA_ROOT by
+# default. Several servers share them through an object store instead, e.g.
+# DJANGO_MEDIA_STORAGE='{"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {…}}' after
+# `pip install ".[objectstore]"` (README, « Production »). Either way the site serves them
+# itself, at /media/.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+try:
+    MEDIA_STORAGE = json.loads(os.environ.get("DJANGO_MEDIA_STORAGE") or "null") or {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"}
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE n'est pas du JSON valide : {error}") from None
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         # Compressed, content-hashed files in production; plain files while developing and
         # testing so that no collectstatic step is needed.

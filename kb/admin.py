@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kb import illustrations, images
 from kb.admin_widgets import EditorFieldsMixin
 from kb.diff import diff_documents
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
@@ -33,12 +34,20 @@ from kb.models import (
     TutorialStep,
 )
 from kb.pages import describe_pages
-from kb.services import PublishRefused, import_content, publish_content, revert_content
+from kb.services import (
+    PublishRefused,
+    export_archive,
+    import_archive,
+    import_content,
+    publish_content,
+    revert_content,
+)
 from kb.snapshot import Snapshot, wizard_url
 from kb.tree_picture import outline, picture
 from kb.validation import problems
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
+ZIP_SIGNATURE = b"PK\x03\x04"
 
 
 def warn_about_draft(request) -> None:
@@ -222,12 +231,29 @@ class TutorialStepInline(EditorFieldsMixin, admin.StackedInline):
     model = TutorialStep
     fieldsets = [
         (None, {"fields": ["position", "title", "where"]}),
-        (_("Texte, capture d'écran et avertissement"), {
-            "fields": ["body", "screenshot", "screenshot_alt", "warning"],
+        (_("Texte, images et avertissement"), {
+            "fields": ["body", "illustration", "screenshot", "screenshot_alt", "pictures",
+                       "warning"],
             "classes": ["collapse"]}),
     ]
+    readonly_fields = ["pictures"]
     extra = 0
     ordering = ["position", "id"]
+
+    @admin.display(description=_("ce que verront les visiteurs"))
+    def pictures(self, step):
+        """The saved schematic and screenshot, small, as the tutorial shows them."""
+        shown = []
+        if step.illustration:
+            shown.append((illustrations.url(step.illustration),
+                          illustrations.description(step.illustration)))
+        if step.screenshot:
+            sizes = images.variants(step.screenshot.name, step.screenshot_width)
+            name = sizes[0][0] if sizes else step.screenshot.name
+            shown.append((reverse("kb:media", args=[name]), step.screenshot_alt))
+        if not shown:
+            return _("Aucune image pour l'instant.")
+        return format_html_join(" ", '<img src="{}" alt="{}" class="step-picture">', shown)
 
 
 @admin.register(Tutorial)
@@ -308,7 +334,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier d'export (JSON)"))
+    file = forms.FileField(label=_("Fichier d'export (JSON ou archive .zip)"))
 
 
 @admin.register(ContentVersion)
@@ -502,9 +528,13 @@ class ContentVersionAdmin(admin.ModelAdmin):
         version = (versions.filter(number=number) if number else versions).first()
         if version is None:
             raise Http404(_("Aucune version publiée."))
+        name = f"contenu-ecps-version-{version.number}"
+        if request.GET.get("avec") == "images":
+            response = HttpResponse(export_archive(version), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+            return response
         response = HttpResponse(version.document, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="contenu-ecps-version-{version.number}.json"')
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
         return response
 
     def import_view(self, request):
@@ -515,14 +545,19 @@ class ContentVersionAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > MAX_IMPORT_BYTES:
-                    raise DocumentError([_("Ce fichier dépasse 20 Mo : ce n'est pas un export "
+                    raise DocumentError([_("Ce fichier dépasse 100 Mo : ce n'est pas un export "
                                            "de contenu.")])
-                try:
-                    text = upload.read().decode("utf-8")
-                except UnicodeDecodeError:
-                    raise DocumentError([_("Ce fichier n'est pas un texte UTF-8 : ce n'est pas "
-                                           "un export de contenu.")]) from None
-                import_content(text=text)
+                data = upload.read()
+                if data.startswith(ZIP_SIGNATURE):
+                    import_archive(data)
+                else:
+                    try:
+                        text = data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise DocumentError([_("Ce fichier n'est ni un texte UTF-8 ni une "
+                                               "archive .zip : ce n'est pas un export de "
+                                               "contenu.")]) from None
+                    import_content(text=text)
             except DocumentError as error:
                 errors = error.errors
             else:

@@ -10,6 +10,8 @@ KIND_NAMES = {
     "support_lines": "Ligne", "steps": "Étape", "tutorials": "Tutoriel",
     "known_problems": "Problème connu", "glossary": "Terme",
 }
+# A new screenshot has a new file name: its size changing too is no news.
+SAID_BY_THE_SCREENSHOT = {"screenshot_width", "screenshot_height"}
 EXTRA_LABELS = {"answers": "réponses", "steps": "étapes"}
 
 
@@ -79,11 +81,13 @@ def _tutorial_step_changes(subject, old_steps, new_steps) -> list[Change]:
         elif n >= len(new_steps):
             changes.append(Change(where, "", f"supprimée : {old_steps[n]['title']}", ""))
         else:
-            for field in TUTORIAL_STEP_FIELDS:
-                if not field.endswith("_html") and old_steps[n][field] != new_steps[n][field]:
+            for field, empty in TUTORIAL_STEP_FIELDS.items():
+                if field.endswith("_html") or field in SAID_BY_THE_SCREENSHOT:
+                    continue
+                before, after = old_steps[n].get(field, empty), new_steps[n].get(field, empty)
+                if before != after:
                     label = str(TutorialStep._meta.get_field(field).verbose_name)
-                    changes.append(Change(where, label, _text(old_steps[n][field]),
-                                          _text(new_steps[n][field])))
+                    changes.append(Change(where, label, _text(before), _text(after)))
     return changes
 
 

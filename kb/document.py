@@ -49,8 +49,9 @@ TUTORIAL_FIELDS = {
     "steps": [],
 }
 TUTORIAL_STEP_FIELDS = {
-    "title": None, "where": "", "body": None, "body_html": "", "screenshot": "",
-    "screenshot_alt": "", "warning": "", "warning_html": "",
+    "title": None, "where": "", "body": None, "body_html": "", "illustration": "",
+    "screenshot": "", "screenshot_width": 0, "screenshot_height": 0, "screenshot_alt": "",
+    "warning": "", "warning_html": "",
 }
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
@@ -71,6 +72,10 @@ COLLECTION_MODELS = {
     "known_problems": KnownProblem, "glossary": GlossaryTerm,
 }
 NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_STEP_FIELDS}
+# Left out of a document while empty, as in documents written before these fields existed:
+# a new field does not make every earlier version differ from the draft.
+LEFT_OUT_WHEN_EMPTY = {"verified_on": None, "illustration": "", "screenshot_width": 0,
+                       "screenshot_height": 0}
 RELATION_FIELDS = {"tutorial", "support_lines", "known_problems", "answers", "related",
                    "help_step", "help_lines", "steps", "support_line"}
 
@@ -92,8 +97,8 @@ def _plain(obj, fields) -> dict:
         if name in RELATION_FIELDS:
             continue
         value = getattr(obj, name)
-        if value is None and name == "verified_on":
-            continue  # never verified: left out, as in documents written before the field
+        if name in LEFT_OUT_WHEN_EMPTY and value == LEFT_OUT_WHEN_EMPTY[name]:
+            continue
         data[name] = value.isoformat() if hasattr(value, "isoformat") else (
             value.name if name == "screenshot" else value
         )
@@ -351,7 +356,8 @@ def load_into_draft(document: dict) -> None:
         tutorial.steps.all().delete()
         for j, fields in enumerate(item["steps"]):
             step = TutorialStep(tutorial=tutorial, position=j, **{
-                key: fields[key] for key in TUTORIAL_STEP_FIELDS if not key.endswith("_html")})
+                key: fields.get(key, empty) for key, empty in TUTORIAL_STEP_FIELDS.items()
+                if not key.endswith("_html")})
             # bulk_create sends no pre_save signal: render here.
             step.body_html = render_markdown(step.body)
             step.warning_html = render_markdown(step.warning)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kb import illustrations, images
 from kb.markdown import render_markdown
 
 
@@ -352,7 +353,21 @@ class TutorialStep(models.Model):
     )
     body = models.TextField(_("texte"), help_text=_("Markdown."))
     body_html = models.TextField(editable=False, default="")
-    screenshot = models.ImageField(_("capture d'écran"), upload_to="tutoriels/", blank=True)
+    illustration = models.CharField(
+        _("schéma"), max_length=40, blank=True, choices=illustrations.CHOICES,
+        help_text=_("Un des schémas dessinés pour le site (QR code, code d'ajout, mot de passe "
+                    "à 4 chiffres). Sa description est fournie."),
+    )
+    screenshot = models.ImageField(
+        _("capture d'écran"), upload_to="tutoriels/", blank=True,
+        help_text=_("PNG, JPEG, WebP ou GIF, 10 Mo au plus. Elle est réduite aux tailles des "
+                    "téléphones et enregistrée en WebP ; ses métadonnées sont retirées."),
+    )
+    # Of the largest stored file (kb.images): the page gives the browser every width.
+    screenshot_width = models.PositiveIntegerField(_("largeur de la capture"), default=0,
+                                                   editable=False)
+    screenshot_height = models.PositiveIntegerField(_("hauteur de la capture"), default=0,
+                                                    editable=False)
     screenshot_alt = models.CharField(
         _("description de la capture"), max_length=300, blank=True,
         help_text=_("Obligatoire avec une capture : ce qu'elle montre, pour qui ne la voit pas."),
@@ -368,12 +383,27 @@ class TutorialStep(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.screenshot and not self.screenshot._committed:
+            stored = images.store_screenshot(self.screenshot)
+            self.screenshot = stored.name  # a name: already in the storage, not saved again
+            self.screenshot_width, self.screenshot_height = stored.width, stored.height
+        elif not self.screenshot:
+            self.screenshot_width = self.screenshot_height = 0
+        super().save(*args, **kwargs)
+
     def clean(self):
+        errors = {}
+        if self.screenshot and not self.screenshot._committed:  # a new upload
+            try:
+                images.decode(self.screenshot)
+            except images.ScreenshotError as error:
+                errors["screenshot"] = str(error)
         if self.screenshot and not self.screenshot_alt.strip():
-            raise ValidationError(
-                {"screenshot_alt": _("Décrivez la capture d'écran pour les personnes qui ne "
-                                     "la voient pas.")}
-            )
+            errors["screenshot_alt"] = _("Décrivez la capture d'écran pour les personnes qui "
+                                         "ne la voient pas.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class KnownProblem(models.Model):

@@ -1,12 +1,17 @@
 """Writes that turn the editors' draft into what visitors see, called from the admin and
 from management commands alike."""
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from kb import images
 from kb.document import (
     COLLECTIONS,
     DocumentError,
@@ -21,6 +26,9 @@ from kb.snapshot import published
 from kb.validation import Problem, problems
 
 REFERENCE_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "content.json"
+# An archive holds the document under this name, and each screenshot file under its own.
+ARCHIVE_DOCUMENT = "contenu.json"
+MAX_ARCHIVE_BYTES = 200 * 1024 * 1024  # unpacked: a hundred tutorials' screenshots, or a bomb
 
 
 class PublishRefused(Exception):
@@ -84,9 +92,11 @@ def revert_content(*, number: int, user=None, note: str = "") -> ContentVersion:
 
 
 @transaction.atomic
-def import_content(*, text: str) -> None:
+def import_content(*, text: str, files: dict[str, bytes] | None = None) -> None:
     """Replace the draft by a document (an export, or the reference content), after checking
-    it as a publication would. On any fault, DocumentError and an unchanged draft."""
+    it as a publication would. Its screenshots must be on the site already or among `files`
+    (from an archive), which are then written to the storage. On any fault, DocumentError
+    and an unchanged draft."""
     document = parse(text)
     found = problems(document)
     if found:
@@ -94,7 +104,68 @@ def import_content(*, text: str) -> None:
                   for collection in COLLECTIONS for i, item in enumerate(document[collection])}
         raise DocumentError([
             f"{places.get((p.collection, p.slug), p.collection)} : {p}" for p in found])
+    files = files or {}
+    to_write, missing = {}, []
+    for name, place in images.stored_files(document):
+        if name in to_write or default_storage.exists(name):
+            continue
+        if name in files and images.is_image(files[name]):
+            to_write[name] = files[name]
+        else:
+            missing.append(f"{place} : l'image « {name} » n'est ni sur le site ni dans le "
+                           "fichier. Importez l'archive .zip exportée avec ses images.")
+    if missing:
+        raise DocumentError(missing)
+    # Before the draft: a file no draft shows costs nothing; a draft showing no file would.
+    for name, data in to_write.items():
+        default_storage.save(name, ContentFile(data))
     load_into_draft(document)
+
+
+def export_archive(version: ContentVersion) -> bytes:
+    """A version with the screenshots it shows, as one .zip file that import_archive reads
+    on another site (a test server, a new installation)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(ARCHIVE_DOCUMENT, version.document)
+        for name in dict(images.stored_files(json.loads(version.document))):
+            try:
+                with default_storage.open(name) as file:
+                    # WebP is compressed already: stored as it is.
+                    archive.writestr(name, file.read(), compress_type=zipfile.ZIP_STORED)
+            except FileNotFoundError:
+                continue  # lost from the storage: the import will name it
+    return out.getvalue()
+
+
+def read_archive(data: bytes) -> tuple[str, dict[str, bytes]]:
+    """The document and the screenshot files of an archive, or DocumentError."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DocumentError(["Cette archive .zip est illisible."]) from None
+    with archive:
+        entries = {entry.filename: entry for entry in archive.infolist()}
+        if ARCHIVE_DOCUMENT not in entries:
+            raise DocumentError([f"Cette archive ne contient pas de « {ARCHIVE_DOCUMENT} » : "
+                                 "ce n'est pas un export de contenu."])
+        if sum(entry.file_size for entry in entries.values()) > MAX_ARCHIVE_BYTES:
+            raise DocumentError(["Cette archive dépasse 200 Mo une fois décompressée : ce "
+                                 "n'est pas un export de contenu."])
+        try:
+            text = archive.read(ARCHIVE_DOCUMENT).decode("utf-8")
+            files = {name: archive.read(name) for name in entries
+                     if images.SERVED_NAME.fullmatch(name)}
+        except UnicodeDecodeError:
+            raise DocumentError([f"« {ARCHIVE_DOCUMENT} » n'est pas un texte UTF-8."]) from None
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise DocumentError([f"Cette archive .zip est abîmée : {error}."]) from None
+    return text, files
+
+
+def import_archive(data: bytes) -> None:
+    text, files = read_archive(data)
+    import_content(text=text, files=files)
 
 
 def has_content() -> bool:

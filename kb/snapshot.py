@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import DatabaseError
 from django.urls import reverse
 
-from kb import search
+from kb import illustrations, images, search
 from kb.models import ContactLinks, ContentVersion, StepRole
 from kb.models import Tutorial as DraftTutorial
 from kb.models import TutorialStep as DraftTutorialStep
@@ -97,14 +96,38 @@ class TutorialStep:
     screenshot_alt: str
     warning: str
     warning_html: str
+    # Left out of documents while empty (kb.document.LEFT_OUT_WHEN_EMPTY).
+    illustration: str = ""
+    screenshot_width: int = 0
+    screenshot_height: int = 0
 
     @property
     def where_label(self) -> str:
         return DraftTutorialStep.Where(self.where).label if self.where else ""
 
     @property
+    def illustration_url(self) -> str:
+        return illustrations.url(self.illustration) if self.illustration else ""
+
+    @property
+    def illustration_alt(self) -> str:
+        return illustrations.description(self.illustration) if self.illustration else ""
+
+    @property
     def screenshot_url(self) -> str:
-        return default_storage.url(self.screenshot) if self.screenshot else ""
+        """The file for browsers that ignore srcset: the one a phone at density 2 takes."""
+        if not self.screenshot:
+            return ""
+        sizes = images.variants(self.screenshot, self.screenshot_width)
+        name = next((name for name, width in sizes if width >= 720), self.screenshot)
+        return reverse("kb:media", args=[name])
+
+    @property
+    def screenshot_srcset(self) -> str:
+        return ", ".join(f"{reverse('kb:media', args=[name])} {width}w" for name, width in
+                         images.variants(self.screenshot, self.screenshot_width))
+
+    screenshot_sizes = images.SIZES
 
 
 @dataclass(eq=False)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("identifiant/", views.identifier, name="identifier"),
     path("avis/", views.feedback, name="feedback"),
     path("apercu/", views.preview, name="preview"),
+    path("media/<path:name>", views.media, name="media"),
 ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from kb.illustrations import ILLUSTRATIONS
+from kb.images import SERVED_NAME
 from kb.models import Step, phone_digits, validate_french_phone
 
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -158,6 +160,13 @@ def problems(document: dict) -> list[Problem]:
             if step["screenshot"] and not step["screenshot_alt"].strip():
                 report("tutorials", slug, f"{owner}, étape {n} : la capture d'écran n'a pas de "
                                           "description pour les personnes qui ne la voient pas.")
+            if step["screenshot"] and not SERVED_NAME.fullmatch(step["screenshot"]):
+                report("tutorials", slug, f"{owner}, étape {n} : « {step['screenshot']} » "
+                                          "n'est pas le nom d'une capture enregistrée par le "
+                                          "site.")
+            if step.get("illustration", "") not in {"", *ILLUSTRATIONS}:
+                report("tutorials", slug, f"{owner}, étape {n} : le schéma "
+                                          f"« {step['illustration']} » n'existe pas.")
 
     found += _plain_text_with_markdown(document)
     found += _retired_contacts(document)

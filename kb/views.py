@@ -6,7 +6,8 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from kb import images
 from kb import search as kb_search
 from kb.forms import FeedbackForm, IdentifierForm
 from kb.models import Feedback, Tutorial
@@ -247,4 +249,25 @@ def feedback(request):
         response = redirect(form.cleaned_data["page"] + "#avis")
     response.set_cookie(VISITOR_COOKIE, token, max_age=365 * 24 * 3600, httponly=True,
                         samesite="Lax", secure=not settings.DEBUG)
+    return response
+
+
+MEDIA_TYPES = {"webp": "image/webp", "png": "image/png", "jpg": "image/jpeg",
+               "jpeg": "image/jpeg", "gif": "image/gif"}
+
+
+@require_safe
+def media(request, name: str):
+    """A screenshot, read through the storage setting (local files or an object store),
+    from this site's own address: the pages' security policy and closed networks need no
+    other host. Names never change their content, so browsers keep them a year."""
+    match = images.SERVED_NAME.fullmatch(name)
+    if not match:
+        raise Http404
+    try:
+        file = default_storage.open(name)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(file, content_type=MEDIA_TYPES[match[1]])
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -66,7 +66,7 @@ def test_markdown_fields_show_their_rendering_and_plain_fields_say_so(editor_cli
     html = page(editor_client, tutorial)
     # Each step: its title and where it happens in view, its text in a collapsible part.
     assert html.count('name="steps-0-where"') == 1
-    assert "<details" in html and "Texte, capture d'écran et avertissement" in html
+    assert "<details" in html and "Texte, images et avertissement" in html
 
 
 def test_the_markdown_preview_renders_and_sanitises_without_saving(editor_client, agent,

@@ -1,9 +1,10 @@
+import zipfile
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
 from kb.document import DocumentError
-from kb.services import import_content
+from kb.services import import_archive, import_content
 
 
 class Command(BaseCommand):
@@ -11,15 +12,20 @@ class Command(BaseCommand):
             "change en cas d'erreur. Publiez ensuite avec publish_content.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Fichier JSON produit par export_content.")
+        parser.add_argument("file", help="Fichier JSON, ou archive .zip avec les images, "
+                                         "produit par export_content.")
 
     def handle(self, *args, file, **options):
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            data = Path(file).read_bytes()
+            text = None if zipfile.is_zipfile(file) else data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Impossible de lire {file} : {error}") from None
         try:
-            import_content(text=text)
+            if text is None:
+                import_archive(data)
+            else:
+                import_content(text=text)
         except DocumentError as error:
             raise CommandError(f"{file} n'a pas été importé, le brouillon est inchangé :\n"
                                + "\n".join(f"- {line}" for line in error.errors)) from None
