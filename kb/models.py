@@ -360,8 +360,10 @@ class TutorialStep(models.Model):
     )
     screenshot = models.ImageField(
         _("capture d'écran"), upload_to="tutoriels/", blank=True,
-        help_text=_("PNG, JPEG, WebP ou GIF, 10 Mo au plus. Elle est réduite aux tailles des "
-                    "téléphones et enregistrée en WebP ; ses métadonnées sont retirées."),
+        help_text=_("PNG, JPEG, WebP ou GIF, 10 Mo au plus. Recadrez-la ou masquez ce qui "
+                    "nommerait quelqu'un (nom, numéro RPPS, e-mail) : elle sera publique. Elle "
+                    "est réduite aux tailles des téléphones et enregistrée en WebP, sans ses "
+                    "métadonnées."),
     )
     # Of the largest stored file (kb.images): the page gives the browser every width.
     screenshot_width = models.PositiveIntegerField(_("largeur de la capture"), default=0,

@@ -44,3 +44,10 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.stdout.strip().splitlines()[-1] == "wal", result.stderr
+
+
+def test_every_model_change_has_its_migration(db):
+    """A field changed without its migration would be missing on a deployed database."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
