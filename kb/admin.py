@@ -37,8 +37,7 @@ from kb.pages import describe_pages
 from kb.services import (
     PublishRefused,
     export_archive,
-    import_archive,
-    import_content,
+    import_file,
     publish_content,
     revert_content,
 )
@@ -47,7 +46,6 @@ from kb.tree_picture import outline, picture
 from kb.validation import problems
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
-ZIP_SIGNATURE = b"PK\x03\x04"
 
 
 def warn_about_draft(request) -> None:
@@ -247,10 +245,9 @@ class TutorialStepInline(EditorFieldsMixin, admin.StackedInline):
         if step.illustration:
             shown.append((illustrations.url(step.illustration),
                           illustrations.description(step.illustration)))
-        if step.screenshot:
-            sizes = images.variants(step.screenshot.name, step.screenshot_width)
-            name = sizes[0][0] if sizes else step.screenshot.name
-            shown.append((reverse("kb:media", args=[name]), step.screenshot_alt))
+        if step.screenshot:  # the smallest file is enough here
+            shown.append((images.src(step.screenshot.name, step.screenshot_width, at_least=0),
+                          step.screenshot_alt))
         if not shown:
             return _("Aucune image pour l'instant.")
         return format_html_join(" ", '<img src="{}" alt="{}" class="step-picture">', shown)
@@ -547,17 +544,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
                 if upload.size > MAX_IMPORT_BYTES:
                     raise DocumentError([_("Ce fichier dépasse 100 Mo : ce n'est pas un export "
                                            "de contenu.")])
-                data = upload.read()
-                if data.startswith(ZIP_SIGNATURE):
-                    import_archive(data)
-                else:
-                    try:
-                        text = data.decode("utf-8")
-                    except UnicodeDecodeError:
-                        raise DocumentError([_("Ce fichier n'est ni un texte UTF-8 ni une "
-                                               "archive .zip : ce n'est pas un export de "
-                                               "contenu.")]) from None
-                    import_content(text=text)
+                import_file(upload.read())
             except DocumentError as error:
                 errors = error.errors
             else:

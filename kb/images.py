@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -34,7 +35,7 @@ class ScreenshotError(ValueError):
 
 @dataclass(frozen=True)
 class StoredScreenshot:
-    name: str  # the largest file; the others are named after it (variant_name)
+    name: str  # the largest file; the others differ by their width (file_name)
     width: int
     height: int
 
@@ -45,17 +46,32 @@ def widths_for(width: int) -> list[int]:
     return [w for w in WIDTHS if w < width * 0.9] + [width]
 
 
-def variant_name(name: str, width: int) -> str:
-    digest = STORED_NAME.fullmatch(name)["digest"]
+def file_name(digest: str, width: int) -> str:
     return f"tutoriels/{digest}-{width}.webp"
 
 
 def variants(name: str, width: int) -> list[tuple[str, int]]:
     """(file name, width) of every stored size, smallest first; none for a file stored
     before screenshots were resized (it is served as it is)."""
-    if not width or not STORED_NAME.fullmatch(name):
+    stored = STORED_NAME.fullmatch(name)
+    if not width or not stored:
         return []
-    return [(variant_name(name, w), w) for w in widths_for(width)]
+    return [(file_name(stored["digest"], w), w) for w in widths_for(width)]
+
+
+def url(name: str) -> str:
+    return reverse("kb:media", args=[name])
+
+
+def src(name: str, width: int, *, at_least: int) -> str:
+    """The address of the smallest stored size at least `at_least` wide (else the largest):
+    for browsers that ignore srcset, and for the editors' small preview."""
+    sizes = variants(name, width)
+    return url(next((file for file, w in sizes if w >= at_least), name))
+
+
+def srcset(name: str, width: int) -> str:
+    return ", ".join(f"{url(file)} {w}w" for file, w in variants(name, width))
 
 
 def stored_files(document: dict) -> list[tuple[str, str]]:
@@ -102,18 +118,20 @@ def store_screenshot(file) -> StoredScreenshot:
     image = ImageOps.exif_transpose(decode(file))
     image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     largest = min(image.width, WIDTHS[-1])
-    stored = None
     for width in widths_for(largest):
-        height = max(1, round(image.height * width / image.width))
-        name = f"tutoriels/{digest}-{width}.webp"
+        name = file_name(digest, width)
         if not default_storage.exists(name):
             resized = image if width == image.width else image.resize(
-                (width, height), Image.Resampling.LANCZOS)
+                (width, height_at(image, width)), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             resized.save(out, "WEBP", quality=QUALITY)
             default_storage.save(name, ContentFile(out.getvalue()))
-        stored = StoredScreenshot(name=name, width=width, height=height)
-    return stored
+    return StoredScreenshot(name=file_name(digest, largest), width=largest,
+                            height=height_at(image, largest))
+
+
+def height_at(image: Image.Image, width: int) -> int:
+    return max(1, round(image.height * width / image.width))
 
 
 def is_image(data: bytes) -> bool:

@@ -28,6 +28,7 @@ from kb.validation import Problem, problems
 REFERENCE_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "content.json"
 # An archive holds the document under this name, and each screenshot file under its own.
 ARCHIVE_DOCUMENT = "contenu.json"
+ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ARCHIVE_BYTES = 200 * 1024 * 1024  # unpacked: a hundred tutorials' screenshots, or a bomb
 
 
@@ -163,9 +164,19 @@ def read_archive(data: bytes) -> tuple[str, dict[str, bytes]]:
     return text, files
 
 
-def import_archive(data: bytes) -> None:
-    text, files = read_archive(data)
-    import_content(text=text, files=files)
+def import_file(data: bytes) -> None:
+    """An uploaded export, JSON or .zip archive (told apart by their first bytes), into the
+    draft: the admin's import and `manage.py import_content` alike."""
+    if data.startswith(ZIP_SIGNATURE):
+        text, files = read_archive(data)
+        import_content(text=text, files=files)
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DocumentError(["Ce fichier n'est ni un texte UTF-8 ni une archive .zip : ce "
+                             "n'est pas un export de contenu."]) from None
+    import_content(text=text)
 
 
 def has_content() -> bool:

@@ -115,17 +115,13 @@ class TutorialStep:
 
     @property
     def screenshot_url(self) -> str:
-        """The file for browsers that ignore srcset: the one a phone at density 2 takes."""
-        if not self.screenshot:
-            return ""
-        sizes = images.variants(self.screenshot, self.screenshot_width)
-        name = next((name for name, width in sizes if width >= 720), self.screenshot)
-        return reverse("kb:media", args=[name])
+        """For browsers that ignore srcset: the file a phone at density 2 takes."""
+        return images.src(self.screenshot, self.screenshot_width, at_least=720) if (
+            self.screenshot) else ""
 
     @property
     def screenshot_srcset(self) -> str:
-        return ", ".join(f"{reverse('kb:media', args=[name])} {width}w" for name, width in
-                         images.variants(self.screenshot, self.screenshot_width))
+        return images.srcset(self.screenshot, self.screenshot_width)
 
     screenshot_sizes = images.SIZES
 

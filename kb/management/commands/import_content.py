@@ -1,10 +1,9 @@
-import zipfile
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
 from kb.document import DocumentError
-from kb.services import import_archive, import_content
+from kb.services import import_file
 
 
 class Command(BaseCommand):
@@ -18,14 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             data = Path(file).read_bytes()
-            text = None if zipfile.is_zipfile(file) else data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             raise CommandError(f"Impossible de lire {file} : {error}") from None
         try:
-            if text is None:
-                import_archive(data)
-            else:
-                import_content(text=text)
+            import_file(data)
         except DocumentError as error:
             raise CommandError(f"{file} n'a pas été importé, le brouillon est inchangé :\n"
                                + "\n".join(f"- {line}" for line in error.errors)) from None
