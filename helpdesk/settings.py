@@ -128,19 +128,22 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Staff login: after 5 failures for one account or from one address, that account or address
-# waits an hour (django-axes); a successful login resets the count. Unlock by hand:
-# `manage.py axes_reset_username NAME` or `manage.py axes_reset_ip ADDRESS`.
+# Staff login: after 5 failures for one account *from one address*, that pair waits an hour
+# (django-axes); a successful login resets the count. Locking the pair, never an account
+# alone nor an address alone, is deliberate: behind a proxy every attempt would otherwise
+# come from the proxy's address, and five wrong passwords for any name would lock out the
+# whole team. The address is the one the rate limit uses (triage.middleware.client_ip, from
+# TRIAGE_CLIENT_IP_HEADER). Unlock by hand: `manage.py axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = [os.environ.get("TRIAGE_CLIENT_IP_HEADER", "REMOTE_ADDR")]
+AXES_CLIENT_IP_CALLABLE = "triage.middleware.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 AUTH_PASSWORD_VALIDATORS = [

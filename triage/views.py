@@ -39,7 +39,7 @@ from triage.forms import (
     insert_at,
     template_text,
 )
-from triage.middleware import pages_viewed
+from triage.middleware import client_ip, pages_viewed
 from triage.models import ReplyTemplate, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"
@@ -81,12 +81,6 @@ def origin(path: str) -> dict:
         tutorial = content.tutorials.get(match.kwargs["slug"])
         return {"tutorial": tutorial} if tutorial and tutorial.is_published else {}
     return {}
-
-
-def client_ip(request) -> str:
-    return request.META.get(settings.TRIAGE_CLIENT_IP_HEADER) or request.META.get(
-        "REMOTE_ADDR", "inconnue"
-    )
 
 
 def over_rate_limit(request) -> bool:

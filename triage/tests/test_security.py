@@ -80,6 +80,35 @@ def test_an_administrator_unlocks_the_account(db, staff_member):
     assert attempt("x-Secret-42").status_code == 302
 
 
+def login_behind_proxy(username, password, *, address):
+    """As gunicorn sees it behind the README's proxy: every request comes from 127.0.0.1,
+    the visitor's address is in X-Real-IP."""
+    return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=address).post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password})
+
+
+def test_behind_the_proxy_one_attacker_cannot_lock_out_the_team(db, settings,
+                                                                django_user_model):
+    settings.TRIAGE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for name in ["agathe", "bruno"]:
+        django_user_model.objects.create_user(name, password="x-Secret-42", is_staff=True)
+    statuses = [login_behind_proxy("agathe", f"mauvais-{n}", address="198.51.100.7").status_code
+                for n in range(5)]
+    assert statuses[-1] == 429  # the attacker's pair is locked…
+    assert login_behind_proxy("agathe", "x-Secret-42", address="198.51.100.7").status_code == 429
+    # … another agent, from another address, logs in; and so does agathe from her desk.
+    assert login_behind_proxy("bruno", "x-Secret-42", address="192.0.2.20").status_code == 302
+    assert login_behind_proxy("agathe", "x-Secret-42", address="192.0.2.21").status_code == 302
+
+
+def test_a_forged_address_header_falls_back_to_the_connection_address(rf, settings):
+    from triage.middleware import client_ip
+
+    settings.TRIAGE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    assert client_ip(rf.get("/", HTTP_X_REAL_IP="<script>", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+    assert client_ip(rf.get("/", HTTP_X_REAL_IP=" 2001:db8::1 ")) == "2001:db8::1"
+
+
 def test_a_reply_subject_with_a_line_break_is_sent_on_one_line(agent_client, mailoutbox,
                                                                django_capture_on_commit_callbacks):
     ticket = make_ticket()
