@@ -56,8 +56,16 @@ def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
                    "follow_url": absolute(ticket.get_follow_url())}
         queue_mail(ticket=ticket, subject=_("[%(reference)s] Nous avons bien reçu votre "
                                             "demande") % {"reference": ticket.reference},
-                   body=render_to_string("triage/email/acknowledgement.txt", context))
+                   body=render_mail_text("triage/email/acknowledgement.txt", context))
     return ticket
+
+
+def render_mail_text(template_name: str, context: dict) -> str:
+    """A plain-text e-mail body. Its template turns autoescaping off (a mail is not HTML),
+    and render_to_string marks the result safe for HTML all the same: shown in a page (the
+    transfer preview), what the person typed would become markup. str.__str__ drops the
+    mark, so every page escapes a mail body like any other text."""
+    return str.__str__(render_to_string(template_name, context))
 
 
 def absolute(path: str) -> str:
@@ -149,7 +157,7 @@ def transfer_message(*, ticket: Ticket, line) -> dict | None:
     return {
         "subject": _("[%(reference)s] Contactez le %(line)s") % {
             "reference": ticket.reference, "line": shown.name},
-        "body": render_to_string("triage/email/transfer.txt", {
+        "body": render_mail_text("triage/email/transfer.txt", {
             "ticket": ticket, "line": shown, "follow_url": absolute(ticket.get_follow_url())}),
     }
 
@@ -212,7 +220,7 @@ def professional_answer(*, ticket: Ticket, text: str) -> None:
     if agent and agent.email:
         queue_mail(ticket=ticket, to_agent=agent, subject=_(
             "[%(reference)s] Nouvelle réponse du demandeur") % {"reference": ticket.reference},
-            body=render_to_string("triage/email/agent_notice.txt", {
+            body=render_mail_text("triage/email/agent_notice.txt", {
                 "ticket": ticket, "agent": agent,
                 "ticket_url": absolute(ticket.get_absolute_url())}))
 
