@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from tests.browser.hostile_markup import INJECTED_ELEMENTS_JS, PAYLOADS
 from kb.models import SupportLine
+from tests.browser.hostile_markup import INJECTED_ELEMENTS_JS, PAYLOADS
 from triage.models import Ticket, TicketEvent
 from triage.tests.factories import make_ticket
 
