@@ -52,6 +52,13 @@ def fresh_published_content(settings):
     pages.clear()
 
 
+@pytest.fixture(autouse=True)
+def mail_in_the_calling_thread(settings):
+    """Mails leave right after the commit in the test's own thread, where mailoutbox sees
+    them; tests of the background thread switch it back on."""
+    settings.TRIAGE_MAIL_IN_BACKGROUND = False
+
+
 # --- Personas: who uses the site --------------------------------------------------------
 
 def make_staff(django_user_model, username: str, group: str):

@@ -224,9 +224,11 @@ EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
-# A hanging mail server holds a request this long at most; the e-mail is then retried by
+# Each wait on the mail server lasts this long at most; a mail that failed is retried by
 # `manage.py send_pending_mail`.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+# Mails leave from a thread of each worker, never from the request (triage.services).
+TRIAGE_MAIL_IN_BACKGROUND = envbool("TRIAGE_MAIL_IN_BACKGROUND", "1")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>"
 )

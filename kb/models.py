@@ -27,6 +27,13 @@ def validate_french_phone(value: str) -> None:
         )
 
 
+def validate_single_line(value: str) -> None:
+    """A name or a subject goes into e-mail headers (« Contactez le … »), where a line break
+    would either split the header or make the e-mail impossible to send."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("Écrivez ce texte sur une seule ligne, sans retour à la ligne."))
+
+
 class ContactLinks:
     """tel: and mailto: links of a support line: the draft row (SupportLine) and the
     published one (kb.snapshot.Line) share them. Needs `phone` and `email`."""
@@ -70,8 +77,9 @@ class SupportLine(ContactLinks, models.Model):
     so that an editor fixes a phone number in one place."""
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
-    name = models.CharField(_("nom"), max_length=150)
-    organisation = models.CharField(_("organisme"), max_length=150)
+    name = models.CharField(_("nom"), max_length=150, validators=[validate_single_line])
+    organisation = models.CharField(_("organisme"), max_length=150,
+                                    validators=[validate_single_line])
     covers = models.TextField(
         _("ce qu'elle traite"),
         help_text=_("Une ou deux phrases : pour quels problèmes l'appeler. Texte simple (pas de "

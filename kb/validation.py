@@ -170,6 +170,13 @@ def problems(document: dict) -> list[Problem]:
 
     found += _plain_text_with_markdown(document)
     found += _retired_contacts(document)
+    for line in document["support_lines"]:
+        for field, label in (("name", "nom"), ("organisation", "organisme")):
+            if "\n" in line[field] or "\r" in line[field]:
+                # It becomes an e-mail's subject (« Contactez le … »): one line only.
+                shown = " ".join(line["name"].split())
+                report("support_lines", line["slug"], f"La ligne « {shown} », champ {label} :"
+                       " écrivez-le sur une seule ligne.")
 
     for problem in document["known_problems"]:
         owner, slug = f"Le problème connu « {problem['symptom']} »", problem["slug"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kb.models import SupportLine, Tutorial
+from kb.models import SupportLine, Tutorial, validate_single_line
 
 REFERENCE_PREFIX = "ECPS"
 FOLLOW_SALT = "triage.follow"
@@ -253,7 +253,7 @@ class ReplyTemplate(models.Model):
     """A reply agents start from; the tutorials it names are linked at the end."""
 
     name = models.CharField(_("nom"), max_length=120, unique=True)
-    subject = models.CharField(_("objet"), max_length=200)
+    subject = models.CharField(_("objet"), max_length=200, validators=[validate_single_line])
     body = models.TextField(
         _("texte"), help_text=_("{nom} est remplacé par le nom du demandeur, {reference} par "
                                 "la référence du ticket."),
@@ -285,16 +285,28 @@ class OutgoingMailQuerySet(models.QuerySet):
     def due(self):
         return self.filter(status=OutgoingMail.Status.PENDING)
 
+    def release_stale_claims(self) -> int:
+        """Mails claimed by a sender that died before it could say how it went."""
+        return self.filter(status=OutgoingMail.Status.SENDING,
+                           claimed_at__lt=timezone.now() - OutgoingMail.CLAIM_LEASE).update(
+            status=OutgoingMail.Status.PENDING)
+
 
 class OutgoingMail(models.Model):
     """An e-mail to a professional, kept until it is sent, so that a failing or hanging mail
-    server never loses it nor turns a saved ticket into an error page: sent once right after
-    the ticket is saved, then retried by `manage.py send_pending_mail` (run by a timer)."""
+    server never loses it, never holds a request, nor turns a saved ticket into an error page:
+    sent by a background thread right after the ticket is saved, then retried by `manage.py
+    send_pending_mail` (run by a timer). Whoever sends it first claims it (pending → sending,
+    one conditional UPDATE), so that it leaves at most once whatever runs in parallel."""
 
     MAX_ATTEMPTS = 5
+    # A claim older than this is taken to be a sender that died mid-send (a killed worker):
+    # the mail is pending again. Far above EMAIL_TIMEOUT, which bounds each wait of a send.
+    CLAIM_LEASE = timedelta(minutes=10)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("en attente d'envoi")
+        SENDING = "sending", _("en cours d'envoi")
         SENT = "sent", _("envoyé")
         FAILED = "failed", _("échec de l'envoi")
 
@@ -309,6 +321,7 @@ class OutgoingMail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)  # the error's kind, no address
     created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutgoingMailQuerySet.as_manager()

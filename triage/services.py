@@ -2,10 +2,12 @@
 and the agent workspace."""
 
 import logging
+import queue
+import threading
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.core.mail import BadHeaderError, EmailMessage
+from django.db import connection, connections, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,26 +75,45 @@ def absolute(path: str) -> str:
 
 
 def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> OutgoingMail:
-    """Keep the e-mail, and try to send it as soon as the transaction is committed."""
-    mail = OutgoingMail.objects.create(ticket=ticket, to=to_agent.email if to_agent else
-                                       ticket.email, to_agent=bool(to_agent), subject=subject,
-                                       body=body)
-    transaction.on_commit(lambda: deliver(mail))
+    """Keep the e-mail, and have it sent as soon as the transaction is committed, outside
+    the request (background_mail). One that cannot even be built (a line break in a header,
+    a broken address) is failed at once, so that nobody is told « la personne est informée »
+    of a mail that will never leave."""
+    mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
+                        to_agent=bool(to_agent), subject=subject, body=body)
+    try:
+        build_message(mail).message()
+    except (BadHeaderError, ValueError) as error:
+        mail.status, mail.last_error = OutgoingMail.Status.FAILED, type(error).__name__
+        logger.warning("mail for ticket %s cannot be built: %s", ticket.pk, mail.last_error)
+    mail.save()
+    if mail.status == OutgoingMail.Status.PENDING:
+        transaction.on_commit(lambda: background_mail.send_soon(mail.pk))
     return mail
 
 
-def deliver(mail: OutgoingMail) -> bool:
-    """One attempt, bounded by EMAIL_TIMEOUT. A failure is recorded, never raised: the
-    person's request is saved whatever the mail server does."""
+def build_message(mail: OutgoingMail) -> EmailMessage:
+    # From the team's mailbox, answers to it: the professional can simply reply.
+    return EmailMessage(mail.subject, mail.body, settings.TRIAGE_TEAM_EMAIL, [mail.to],
+                        reply_to=[settings.TRIAGE_TEAM_EMAIL])
+
+
+def deliver(pk: int) -> bool:
+    """One attempt, bounded by EMAIL_TIMEOUT, by whoever claims the mail first: the
+    background thread, or `send_pending_mail` (several may run at once). A failure is
+    recorded, never raised: the person's request is saved whatever the mail server does."""
+    claimed = OutgoingMail.objects.filter(pk=pk, status=OutgoingMail.Status.PENDING).update(
+        status=OutgoingMail.Status.SENDING, claimed_at=timezone.now())
+    if not claimed:
+        return False  # sent, failed, or being sent by another process
+    mail = OutgoingMail.objects.get(pk=pk)
     mail.attempts += 1
     try:
-        # From the team's mailbox, answers to it: the professional can simply reply.
-        EmailMessage(mail.subject, mail.body, settings.TRIAGE_TEAM_EMAIL, [mail.to],
-                     reply_to=[settings.TRIAGE_TEAM_EMAIL]).send()
+        build_message(mail).send()
     except Exception as error:  # noqa: BLE001 - any failure of the mail server or its network
         mail.last_error = type(error).__name__[:200]
-        if mail.attempts >= OutgoingMail.MAX_ATTEMPTS:
-            mail.status = OutgoingMail.Status.FAILED
+        mail.status = (OutgoingMail.Status.FAILED if mail.attempts >= OutgoingMail.MAX_ATTEMPTS
+                       or isinstance(error, BadHeaderError) else OutgoingMail.Status.PENDING)
         logger.warning("mail %s not sent (attempt %s): %s", mail.pk, mail.attempts,
                        mail.last_error)
     else:
@@ -100,6 +121,48 @@ def deliver(mail: OutgoingMail) -> bool:
                                                       timezone.now(), "")
     mail.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return mail.status == OutgoingMail.Status.SENT
+
+
+class BackgroundMail:
+    """Sends queued mails from one thread per process, so that no request ever waits for the
+    mail server (a hung one would hold a worker for EMAIL_TIMEOUT per mail). A mail the
+    thread could not send, or that was waiting when the process stopped, stays pending in
+    the database for `send_pending_mail`. With TRIAGE_MAIL_IN_BACKGROUND off (the tests),
+    mails are sent in the calling thread right after the commit."""
+
+    def __init__(self):
+        self._queue: queue.Queue[int] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def send_soon(self, pk: int) -> None:
+        if not settings.TRIAGE_MAIL_IN_BACKGROUND:
+            deliver(pk)
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mail", daemon=True)
+                self._thread.start()
+        self._queue.put(pk)
+
+    def wait_until_idle(self) -> None:
+        """Until every mail handed over so far was tried (for tests and a clean shutdown)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            pk = self._queue.get()
+            try:
+                deliver(pk)
+            except Exception as error:  # noqa: BLE001 - the database itself failed: retried later
+                logger.warning("mail %s left for send_pending_mail: %s", pk,
+                               type(error).__name__)
+            finally:
+                connections.close_all()  # this thread's own connections
+                self._queue.task_done()
+
+
+background_mail = BackgroundMail()
 
 
 def _record(ticket, actor, kind, summary, text=""):
@@ -129,8 +192,9 @@ def change_status(*, ticket: Ticket, status: str, actor) -> None:
 
 
 @transaction.atomic
-def transfer(*, ticket: Ticket, line, actor) -> None:
-    """Close the ticket towards a national line, and tell the professional where to go."""
+def transfer(*, ticket: Ticket, line, actor) -> OutgoingMail | None:
+    """Close the ticket towards a national line, and tell the professional where to go.
+    Returns the e-mail that tells them, if there is one."""
     ticket.status = Ticket.Status.TRANSFERRED
     ticket.transferred_to = line
     ticket.transferred_at = ticket.closed_at = timezone.now()
@@ -138,14 +202,18 @@ def transfer(*, ticket: Ticket, line, actor) -> None:
     ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at",
                                "due_at"])
     message = transfer_message(ticket=ticket, line=line)
-    if message:
-        queue_mail(ticket=ticket, **message)
+    mail = queue_mail(ticket=ticket, **message) if message else None
+    if mail and mail.status != OutgoingMail.Status.FAILED:
         summary = _("Transféré à : %(line)s ; la personne en est informée par e-mail.")
+    elif mail:
+        summary = _("Transféré à : %(line)s ; l'e-mail n'a pas pu être préparé : prévenez la "
+                    "personne par téléphone.")
     else:
         summary = _("Transféré à : %(line)s ; pas d'e-mail : prévenez la personne par "
                     "téléphone.")
     _record(ticket, actor, TicketEvent.Kind.TRANSFERRED, summary % {"line": line.name},
             message["body"] if message else "")
+    return mail
 
 
 def transfer_message(*, ticket: Ticket, line) -> dict | None:

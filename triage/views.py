@@ -40,7 +40,7 @@ from triage.forms import (
     template_text,
 )
 from triage.middleware import client_ip, pages_viewed
-from triage.models import ReplyTemplate, Ticket, TicketEvent
+from triage.models import OutgoingMail, ReplyTemplate, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"
 PAGE_SIZE = 25
@@ -397,10 +397,16 @@ def transfer(request, pk: int):
         return redirect(ticket)
     line = form.cleaned_data["line"]
     if request.method == "POST" and "confirmer" in request.POST:
-        services.transfer(ticket=ticket, line=line, actor=request.user)
-        messages.success(request, _("Ticket transféré ; la personne est informée par e-mail.")
-                         if ticket.email else _("Ticket transféré : prévenez la personne par "
-                                                "téléphone."))
+        mail = services.transfer(ticket=ticket, line=line, actor=request.user)
+        if mail and mail.status != OutgoingMail.Status.FAILED:
+            messages.success(request, _("Ticket transféré ; la personne est informée par "
+                                        "e-mail."))
+        elif mail:
+            messages.warning(request, _("Ticket transféré, mais l'e-mail n'a pas pu être "
+                                        "préparé : prévenez la personne par téléphone."))
+        else:
+            messages.success(request, _("Ticket transféré : prévenez la personne par "
+                                        "téléphone."))
         return redirect(ticket)
     return render(request, "triage/transfer_confirm.html", {
         "ticket": ticket, "line": line,
