@@ -188,13 +188,18 @@ class Ticket(models.Model):
                     and self.due_at < (now or timezone.now()))
 
     def merge_candidates(self):
-        """The same professional's other tickets of the few days around this one."""
+        """The same professional's other tickets of the few days around this one. « The same »
+        means the same e-mail address: a merged ticket's private link opens the kept one, so
+        both links must belong to the same mailbox. An RPPS number is public and a phone may
+        be a practice's: two people sharing one must never read each other's conversation.
+        Tickets without e-mail (phone calls) have no private link: the same phone suffices."""
         window = timedelta(days=settings.TRIAGE_MERGE_WINDOW_DAYS)
-        same_person = models.Q(email__iexact=self.email) if self.email else models.Q(pk=None)
-        if self.identifier_number:
-            same_person |= models.Q(identifier_number=self.identifier_number)
-        if self.phone:
-            same_person |= models.Q(phone=self.phone)
+        if self.email:
+            same_person = models.Q(email__iexact=self.email)
+        elif self.phone:
+            same_person = models.Q(email="", phone=self.phone)
+        else:
+            return Ticket.objects.none()
         return (Ticket.objects.filter(same_person, merged_into__isnull=True,
                                       anonymised_at__isnull=True,
                                       created_at__range=(self.created_at - window,

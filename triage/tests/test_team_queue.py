@@ -146,6 +146,30 @@ def test_merge_keeps_both_timelines_and_the_professionals_link(agent_client, age
     assert Ticket.objects.get(pk=first.pk).merged_into is None
 
 
+def test_two_people_with_the_same_rpps_never_read_each_other(agent_client, seed_tree):
+    """The RPPS number is public: a second person filing with it (or with the same practice
+    phone) is not offered for merging, and a forged merge is refused, so each private link
+    keeps showing only its holder's conversation."""
+    first = make_ticket(description="Ma demande à moi.", email="claire@example.fr")
+    second = make_ticket(description="La demande d'un autre.", email="paul@example.fr")
+    assert (first.identifier_number, first.phone) == (second.identifier_number, second.phone)
+    page = agent_client.get(second.get_absolute_url()).content.decode()
+    assert f"{first.reference} du" not in page and "Doublon ?" not in page
+    response = agent_client.post(f"{second.get_absolute_url()}fusionner/", {"into": first.pk},
+                                 follow=True)
+    assert "ne peut pas être fusionné" in response.content.decode()
+    assert Ticket.objects.get(pk=second.pk).merged_into is None
+    assert "Ma demande à moi." not in Client().get(second.get_follow_url()).content.decode()
+    assert "La demande d'un autre." not in Client().get(
+        first.get_follow_url()).content.decode()
+
+
+def test_the_same_address_written_differently_is_offered_for_merging(agent_client, seed_tree):
+    first = make_ticket(email="Claire.Martin@Example.fr")
+    second = make_ticket(email="claire.martin@example.fr", identifier_number="")
+    assert first in second.merge_candidates()
+
+
 # --- Templates ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("typed", "cursor", "body", "position"), [
