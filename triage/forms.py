@@ -325,7 +325,12 @@ class ReplyForm(TicketActionForm):
     def clean_subject(self):
         # An e-mail subject is one line (a line break there is refused by the mail library,
         # after the reply was recorded): a pasted break becomes a space, nothing is lost.
-        return " ".join(self.cleaned_data["subject"].split())
+        subject = " ".join(self.cleaned_data["subject"].split())
+        # The subject is sent and stored with the body: guarded the same way.
+        if contains_secret(subject):
+            raise ValidationError(_("Cet objet semble contenir un mot de passe ou un code PIN : "
+                                    "retirez-le."))
+        return subject
 
     def clean_body(self):
         if contains_secret(self.cleaned_data["body"]):

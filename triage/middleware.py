@@ -1,11 +1,19 @@
 """Remembers the last help pages a visitor opened, so that a request for help arrives with
 them. A signed cookie of paths only (no session, no database, nothing personal), kept until
-the browser closes."""
+the browser closes.
+
+A search typed in the box is in the path's query ("/recherche/?q=mon+pin+1470"): a query that
+looks like a password or a PIN (kb.privacy) is never recorded, only the path before it, so
+that it is never attached to a help request.
+"""
 
 import ipaddress
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
+
+from kb.privacy import contains_secret
 
 COOKIE = "ecps_pages"
 SALT = "triage.pages_viewed"
@@ -19,8 +27,25 @@ def pages_viewed(request) -> list[str]:
         value = json.loads(pages) if pages else []
     except ValueError:
         return []
-    return [page for page in value if isinstance(page, str)][-KEEP:] if isinstance(
-        value, list) else []
+    if not isinstance(value, list):
+        return []
+    # A cookie recorded before the query was checked may still hold a secret: never read it.
+    return [page for page in value if isinstance(page, str) and not _holds_a_secret(page)
+            ][-KEEP:]
+
+
+def recorded_path(request) -> str:
+    full_path = request.get_full_path()
+    if _holds_a_secret(full_path):
+        return request.path[:300]
+    return full_path[:300]
+
+
+def _holds_a_secret(path: str) -> bool:
+    """Each parameter of the query is read decoded, as the visitor typed it ("mon pin 1470"),
+    with its name ("mdp=1470"), but not "q=", which would look like someone saying a code."""
+    return any(contains_secret(value if name == "q" else f"{name} {value}")
+               for name, value in parse_qsl(urlsplit(path).query, keep_blank_values=True))
 
 
 class PagesViewedMiddleware:
@@ -32,7 +57,7 @@ class PagesViewedMiddleware:
         match = request.resolver_match
         if (request.method == "GET" and response.status_code == 200 and match
                 and match.url_name in RECORDED and not request.htmx.history_restore_request):
-            path = request.get_full_path()[:300]
+            path = recorded_path(request)
             pages = [page for page in pages_viewed(request) if page != path] + [path]
             response.set_signed_cookie(COOKIE, json.dumps(pages[-KEEP:]), salt=SALT,
                                        httponly=True, samesite="Lax",
