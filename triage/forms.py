@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,7 +14,23 @@ from kb.privacy import contains_secret
 from triage.models import ReplyTemplate, Ticket
 
 
-class TicketForm(forms.ModelForm):
+class SubmittedOnce(forms.Form):
+    """A hidden token, new each time the form is shown empty and kept when it comes back with
+    its errors: the same form sent twice (a double tap, a browser or a proxy trying again
+    after a time-out) is recognised, and acted on once (triage.services.once)."""
+
+    jeton = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jeton"].initial = uuid.uuid4().hex
+
+    def clean_jeton(self) -> str:
+        token = self.cleaned_data["jeton"]
+        return token if re.fullmatch(r"[0-9a-f]{32}", token) else ""
+
+
+class TicketForm(SubmittedOnce, forms.ModelForm):
     consent = forms.BooleanField(
         label=_("J'accepte que ces informations soient utilisées pour traiter ma demande."),
         error_messages={"required": _("Cochez cette case pour que nous puissions traiter "
@@ -299,14 +316,14 @@ class BulkForm(forms.Form):
         return kind, self.agents[value] if kind == "agent" else value
 
 
-class TransferForm(TicketActionForm):
+class TransferForm(SubmittedOnce, TicketActionForm):
     line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
                                   empty_label=_("— Choisissez —"),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choisissez la ligne.")})
 
 
-class ReplyForm(TicketActionForm):
+class ReplyForm(SubmittedOnce, TicketActionForm):
     subject = forms.CharField(label=_("Objet"), max_length=200,
                               error_messages={"required": _("Indiquez l'objet.")})
     body = forms.CharField(label=_("Message"), max_length=10000,
@@ -339,7 +356,7 @@ class ReplyForm(TicketActionForm):
         return self.cleaned_data["body"]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SubmittedOnce):
     """The professional's answer on their private page."""
 
     text = forms.CharField(

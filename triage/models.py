@@ -138,6 +138,9 @@ class Ticket(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
         verbose_name=_("fusionné dans"),
     )
+    # The help form's token (triage.forms.SubmittedOnce): one ticket per form sent.
+    submission_token = models.CharField(max_length=32, null=True, blank=True, unique=True,
+                                        editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -239,6 +242,9 @@ class TicketEvent(models.Model):
     PUBLIC = [Kind.CREATED, Kind.REPLY, Kind.ANSWER, Kind.TRANSFERRED, Kind.MERGED]
     summary = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
+    # The token of the form that recorded it (a reply, an answer, a transfer): once per form.
+    submission_token = models.CharField(max_length=32, null=True, blank=True, unique=True,
+                                        editable=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -7,7 +7,7 @@ import threading
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,12 +37,32 @@ def trail_snapshot(position: Walk | None) -> dict:
     }
 
 
+def once(model, token: str, write):
+    """`write()`, unless a form with this token was already acted on (sent twice: a double
+    tap, a client trying again after a time-out); then what that first submission recorded.
+    Returns (what write() returned, True), or (the earlier ticket or event, False). Two
+    copies arriving at the
+    same moment are told apart by the token's unique index: the second one's INSERT fails,
+    and it finds the first one's row."""
+    if token and (earlier := model.objects.filter(submission_token=token).first()):
+        return earlier, False
+    try:
+        with transaction.atomic():
+            return write(), True
+    except IntegrityError:
+        earlier = model.objects.filter(submission_token=token).first() if token else None
+        if earlier is None:
+            raise
+        return earlier, False
+
+
 @transaction.atomic
 def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
-                agent=None) -> Ticket:
+                agent=None, token: str = "") -> Ticket:
     now = timezone.now()
     ticket = Ticket.objects.create(
         **data, **trail_snapshot(position), pages_viewed=pages_viewed,
+        submission_token=token or None,
         source=Ticket.Source.PHONE if agent else Ticket.Source.WEB,
         assigned_to=agent, created_at=now,
         status=Ticket.Status.IN_PROGRESS if agent else Ticket.Status.NEW,
@@ -165,8 +185,9 @@ class BackgroundMail:
 background_mail = BackgroundMail()
 
 
-def _record(ticket, actor, kind, summary, text=""):
-    TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, summary=summary, text=text)
+def _record(ticket, actor, kind, summary, text="", token=""):
+    return TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, summary=summary,
+                                      text=text, submission_token=token or None)
 
 
 def _move(ticket: Ticket, status: str, *, actor, due_at=None, why: str = "") -> None:
@@ -192,7 +213,7 @@ def change_status(*, ticket: Ticket, status: str, actor) -> None:
 
 
 @transaction.atomic
-def transfer(*, ticket: Ticket, line, actor) -> OutgoingMail | None:
+def transfer(*, ticket: Ticket, line, actor, token: str = "") -> OutgoingMail | None:
     """Close the ticket towards a national line, and tell the professional where to go.
     Returns the e-mail that tells them, if there is one."""
     ticket.status = Ticket.Status.TRANSFERRED
@@ -212,7 +233,7 @@ def transfer(*, ticket: Ticket, line, actor) -> OutgoingMail | None:
         summary = _("Transféré à : %(line)s ; pas d'e-mail : prévenez la personne par "
                     "téléphone.")
     _record(ticket, actor, TicketEvent.Kind.TRANSFERRED, summary % {"line": line.name},
-            message["body"] if message else "")
+            message["body"] if message else "", token)
     return mail
 
 
@@ -255,11 +276,12 @@ def reply_footer(ticket: Ticket) -> str:
 
 
 @transaction.atomic
-def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status="") -> None:
+def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status="",
+               token: str = "") -> TicketEvent:
     """The text recorded is what the professional sees on their page; the e-mail adds the
     private link. The team no longer owes an answer; `then_status` is the macro's status."""
     subject = reply_subject(ticket, subject)
-    _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body)
+    event = _record(ticket, actor, TicketEvent.Kind.REPLY, subject, body, token)
     ticket.due_at = None
     moves = []
     if ticket.status == Ticket.Status.NEW or then_status and then_status not in [
@@ -274,15 +296,17 @@ def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status=""
     if not moves:
         ticket.save(update_fields=["due_at"])
     queue_mail(ticket=ticket, subject=subject, body=body + reply_footer(ticket))
+    return event
 
 
 # --- The professional's side, through the private link -----------------------------------
 
 @transaction.atomic
-def professional_answer(*, ticket: Ticket, text: str) -> None:
+def professional_answer(*, ticket: Ticket, text: str, token: str = "") -> TicketEvent:
     """An answer puts the ticket back « à traiter » for its agent, who is told by e-mail
     (the e-mail says where to read it, not what it says)."""
-    _record(ticket, None, TicketEvent.Kind.ANSWER, _("Le demandeur a répondu"), text)
+    event = _record(ticket, None, TicketEvent.Kind.ANSWER, _("Le demandeur a répondu"), text,
+                    token)
     _move(ticket, Ticket.Status.NEW, actor=None, due_at=response_due(timezone.now()))
     agent = ticket.assigned_to
     if agent and agent.email:
@@ -291,6 +315,7 @@ def professional_answer(*, ticket: Ticket, text: str) -> None:
             body=render_mail_text("triage/email/agent_notice.txt", {
                 "ticket": ticket, "agent": agent,
                 "ticket_url": absolute(ticket.get_absolute_url())}))
+    return event
 
 
 @transaction.atomic

@@ -122,8 +122,10 @@ def help_request(request):
         "Vous avez envoyé plusieurs demandes en peu de temps. Patientez quelques minutes puis "
         "réessayez : ce que vous avez saisi est conservé ci-dessous."))
     if status == 0:
-        ticket = services.file_ticket(data=form.ticket_data(),
-                                      position=context.get("position"), pages_viewed=pages)
+        submitted = form.cleaned_data["jeton"]
+        ticket, _new = services.once(Ticket, submitted, lambda: services.file_ticket(
+            data=form.ticket_data(), position=context.get("position"), pages_viewed=pages,
+            token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
         return redirect("triage:confirmation", token=token)
     return render(request, "triage/help_form.html", {
@@ -165,7 +167,9 @@ def follow(request, token: str):
         "Vous avez envoyé plusieurs messages en peu de temps. Patientez quelques minutes puis "
         "réessayez : ce que vous avez saisi est conservé ci-dessous."))
     if status == 0:
-        services.professional_answer(ticket=ticket, text=form.cleaned_data["text"])
+        token = form.cleaned_data["jeton"]
+        services.once(TicketEvent, token, lambda: services.professional_answer(
+            ticket=ticket, text=form.cleaned_data["text"], token=token))
         messages.success(request, _("Votre réponse est envoyée à l'équipe d'assistance."))
         return redirect(request.path)
     return render(request, "triage/follow.html", {
@@ -356,7 +360,10 @@ def reply(request, pk: int):
         return redirect(ticket)
     if not form.is_valid():  # the page comes back with the text, and the error beside it
         return render_ticket(request, ticket, reply_form=form, status=400)
-    services.send_reply(ticket=ticket, actor=request.user, **form.cleaned_data)
+    data = form.cleaned_data
+    token = data.pop("jeton")
+    services.once(TicketEvent, token, lambda: services.send_reply(
+        ticket=ticket, actor=request.user, token=token, **data))
     messages.success(request, _("Réponse envoyée par e-mail."))
     return redirect(ticket)
 
@@ -397,8 +404,12 @@ def transfer(request, pk: int):
         return redirect(ticket)
     line = form.cleaned_data["line"]
     if request.method == "POST" and "confirmer" in request.POST:
-        mail = services.transfer(ticket=ticket, line=line, actor=request.user)
-        if mail and mail.status != OutgoingMail.Status.FAILED:
+        token = form.cleaned_data["jeton"]
+        mail, new = services.once(TicketEvent, token, lambda: services.transfer(
+            ticket=ticket, line=line, actor=request.user, token=token))
+        if not new:  # this confirmation was already acted on: say so once more
+            messages.success(request, _("Ticket transféré."))
+        elif mail and mail.status != OutgoingMail.Status.FAILED:
             messages.success(request, _("Ticket transféré ; la personne est informée par "
                                         "e-mail."))
         elif mail:
@@ -409,7 +420,7 @@ def transfer(request, pk: int):
                                         "téléphone."))
         return redirect(ticket)
     return render(request, "triage/transfer_confirm.html", {
-        "ticket": ticket, "line": line,
+        "ticket": ticket, "line": line, "token": form.fields["jeton"].initial,
         "message": services.transfer_message(ticket=ticket, line=line),
     })
 assign = _ticket_action(AssignForm, lambda *, ticket, actor, agent: services.assign(
@@ -450,8 +461,10 @@ def agent_new_ticket(request):
     context = origin(source)
     form = TicketForm(request.POST if request.method == "POST" else None, agent_mode=True)
     if form.is_bound and form.is_valid():
-        ticket = services.file_ticket(data=form.ticket_data(), position=context.get("position"),
-                                      pages_viewed=[], agent=request.user)
+        token = form.cleaned_data["jeton"]
+        ticket, _new = services.once(Ticket, token, lambda: services.file_ticket(
+            data=form.ticket_data(), position=context.get("position"), pages_viewed=[],
+            agent=request.user, token=token))
         messages.success(request, _("Ticket %(reference)s créé.") % {"reference": ticket.reference})
         return redirect(ticket)
     return render(request, "triage/agent_new.html",
