@@ -45,6 +45,7 @@ def fresh_published_content(settings):
     from kb.snapshot import published
 
     settings.KB_CONTENT_CHECK_SECONDS = 0
+    settings.KB_CONTENT_CHECK_IN_BACKGROUND = False
     published.forget()
     pages.clear()
     yield
@@ -84,6 +85,16 @@ def agent(db, django_user_model):
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    """An editor signed in, with a client of its own (a test may also use `client`)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(editor)
     return client
 
 

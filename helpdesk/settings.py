@@ -106,25 +106,37 @@ TEMPLATES = [
 
 # SQLite by default, in WAL mode so that readers never wait for a writer; DATABASE_URL
 # (e.g. postgres://127.0.0.1:5432/test) switches to PostgreSQL for multi-server deployments.
+# A connection per request (CONN_MAX_AGE 0) by default: a server that hangs (stopped, not
+# down) never answers on a connection kept from before, and no timeout of the client bounds
+# that wait; a new connection is bounded by the connect timeout. It costs about a
+# millisecond on a local network, and only to forms and staff pages (public pages are served
+# from memory).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
 # A database that does not answer must cost a few seconds, not a worker killed after 30:
 # then the visitor gets the French 503 page (kb.middleware.DatabaseUnavailableMiddleware).
 DATABASE_TIMEOUT = envint("DATABASE_TIMEOUT", 5)
+# PostgreSQL ends a statement (a lock held elsewhere, a slow query) after this many seconds;
+# 0 for none (a `migrate` of a large base may need it).
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", DATABASE_TIMEOUT)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": DATABASE_TIMEOUT,
+        "timeout": DATABASE_TIMEOUT,  # SQLite's busy_timeout: the wait for a writer's lock
     }
 else:
-    DATABASES["default"]["OPTIONS"] = {"connect_timeout": DATABASE_TIMEOUT}
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+                   f" -c lock_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,6 +206,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # How often a process asks the database whether a newer content version was published
 # (one tiny query at most this often; public pages themselves never query).
 KB_CONTENT_CHECK_SECONDS = envfloat("KB_CONTENT_CHECK_SECONDS", 1.0)
+# That check runs beside the request, which is served from memory at once: a hung database
+# never holds a visitor (kb.snapshot.PublishedContent).
+KB_CONTENT_CHECK_IN_BACKGROUND = envbool("KB_CONTENT_CHECK_IN_BACKGROUND", "1")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -282,6 +297,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Only staff have sessions (visitors have none). A session ends after this many hours without
+# a page opened (a working day), not after Django's two weeks: an agent's browser left open
+# on a shared computer overnight no longer shows tickets the next morning.
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 10) * 3600
+SESSION_SAVE_EVERY_REQUEST = True  # each page opened starts the count again
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,8 +2,8 @@
 
 Each process holds the latest published version (kb.models.ContentVersion) as one Snapshot,
 built once from its JSON document, and swaps it whole when a newer version appears. Finding
-out costs one tiny query at most every KB_CONTENT_CHECK_SECONDS, never one per page, so a
-warm process serves the wizard, tutorials, known problems, glossary, contacts and search
+out costs one tiny query at most every KB_CONTENT_CHECK_SECONDS, never one per page and
+never in a visitor's request (PublishedContent), so a warm process serves the wizard, tutorials, known problems, glossary, contacts and search
 without touching the database. Staff in preview mode get a Snapshot of the draft instead,
 built for their request alone.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.urls import reverse
 
 from kb import illustrations, images, search
@@ -355,29 +355,61 @@ class Snapshot:
 
 
 class PublishedContent:
-    """The latest published Snapshot of this process."""
+    """The latest published Snapshot of this process.
+
+    Once a process holds a version, a visitor's request never waits for the database: when
+    the version is due for a check, the request is served from memory at once and the check
+    runs in a thread of its own (one at a time). A database that hangs or is down therefore
+    costs visitors nothing; the check just fails and is tried again later. Only a process's
+    very first page (no version in memory yet) reads the database itself. Tests set
+    KB_CONTENT_CHECK_IN_BACKGROUND off, to see a publish made inside their transaction."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
+        self.checks_in_background = 0  # for tests and the curious: how many were started
 
     def get(self) -> Snapshot:
         snapshot = self._snapshot
         if (snapshot is not None
                 and time.monotonic() - self._checked_at < settings.KB_CONTENT_CHECK_SECONDS):
             return snapshot
+        if snapshot is not None and settings.KB_CONTENT_CHECK_IN_BACKGROUND:
+            if self._lock.acquire(blocking=False):  # else a check is under way already
+                self._checked_at = time.monotonic()
+                self.checks_in_background += 1
+                threading.Thread(target=self._check_in_background, name="content-check",
+                                 daemon=True).start()
+            return snapshot
         with self._lock:
-            try:
-                number = ContentVersion.objects.latest_number()
-            except DatabaseError:
-                if self._snapshot is None:
-                    raise
-                number = self._snapshot.number  # the database is down: keep serving
-            self._checked_at = time.monotonic()
-            if self._snapshot is None or number != self._snapshot.number:
-                self._snapshot = load_version(number)
-            return self._snapshot
+            return self._check()
+
+    def _check(self) -> Snapshot:
+        try:
+            number = ContentVersion.objects.latest_number()
+        except DatabaseError:
+            if self._snapshot is None:
+                raise
+            number = self._snapshot.number  # the database is down: keep serving
+        self._checked_at = time.monotonic()
+        if self._snapshot is None or number != self._snapshot.number:
+            self._snapshot = load_version(number)
+        return self._snapshot
+
+    def _check_in_background(self) -> None:
+        try:
+            self._check()
+        except DatabaseError:
+            pass  # keep serving what we hold; the next check tries again
+        finally:
+            connections.close_all()  # this thread's own connection
+            self._lock.release()
+
+    def wait_for_check(self) -> None:
+        """Until a check under way has finished (tests)."""
+        with self._lock:
+            pass
 
     def forget(self) -> None:
         """After a publish in this process, or between tests: read the database again."""

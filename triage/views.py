@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,15 +85,19 @@ def origin(path: str) -> dict:
 
 
 def over_rate_limit(request) -> bool:
-    """Counts requests filed per IP address in the shared cache."""
+    """Counts requests filed per IP address in the shared cache. In one transaction: with
+    the cache in the database, a base that cannot be written (a lock held elsewhere) then
+    fails once, after DATABASE_TIMEOUT, instead of once per cache write, each of which the
+    database cache would silently give up on."""
     count, period = settings.TRIAGE_RATE_LIMIT
     key = f"triage:rate:{client_ip(request)}"
-    cache.add(key, 0, timeout=period)
-    try:
-        return cache.incr(key) > count
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
-        return False
+    with transaction.atomic():
+        cache.add(key, 0, timeout=period)
+        try:
+            return cache.incr(key) > count
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period)
+            return False
 
 
 def submission_status(request, form, flooding_message: str) -> int:

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.core.management import call_command
+
 from kb.models import SupportLine
 from kb.snapshot import PublishedContent
 from kb.tests.factories import publish
@@ -30,7 +33,8 @@ publish_content(note="autre processus")
 
 def test_a_second_process_sees_a_publish(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'partagee.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "KB_CONTENT_CHECK_SECONDS": "0"}
+           "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "KB_CONTENT_CHECK_SECONDS": "0",
+           "KB_CONTENT_CHECK_IN_BACKGROUND": "0"}
 
     def manage(*args):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
@@ -84,3 +88,44 @@ def test_a_process_keeps_serving_its_snapshot_while_the_database_is_down(
     monkeypatch.setattr(ContentVersionQuerySet, "latest_number", database_down)
     for url in ("/parcours/methode-b/", "/tutoriels/installer-application/", "/glossaire/"):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_due_check_never_holds_the_visitor(settings, monkeypatch,
+                                             django_assert_num_queries):
+    """The version check runs in a thread of its own: the request that finds it due is
+    served from memory without a query, and the next one sees what the thread found."""
+    call_command("load_content", verbosity=0)
+    settings.KB_CONTENT_CHECK_SECONDS = 1.0
+    settings.KB_CONTENT_CHECK_IN_BACKGROUND = True
+    clock = [1000.0]
+    monkeypatch.setattr("kb.snapshot.time.monotonic", lambda: clock[0])
+    holder = PublishedContent()
+    assert holder.get().number == 1  # a process's first page reads the database itself
+    SupportLine.objects.filter(slug="fimatho").update(opening_hours="9 h - 17 h")
+    publish()
+    clock[0] += 1.1
+    with django_assert_num_queries(0):
+        assert holder.get().number == 1  # served at once; the check started beside it
+    holder.wait_for_check()
+    assert holder.checks_in_background == 1
+    assert holder.get().number == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_check_keeps_serving_what_the_process_holds(settings, monkeypatch):
+    from django.db import OperationalError
+
+    call_command("load_content", verbosity=0)
+    settings.KB_CONTENT_CHECK_SECONDS = 0
+    settings.KB_CONTENT_CHECK_IN_BACKGROUND = True
+    holder = PublishedContent()
+    assert holder.get().number == 1
+
+    def database_gone():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("kb.snapshot.ContentVersion.objects.latest_number", database_gone)
+    assert holder.get().number == 1
+    holder.wait_for_check()
+    assert holder.get().number == 1

@@ -150,3 +150,9 @@ def test_an_agent_note_never_stores_a_secret(agent_client):
     agent_client.post(f"/agents/tickets/{ticket.pk}/note/",
                       {"text": "Au téléphone, il m'a donné son code PIN 4821"})
     assert not ticket.events.filter(kind="note").exists()
+
+
+def test_a_staff_session_ends_after_a_working_day_without_activity(agent_client, settings):
+    response = agent_client.get("/agents/")
+    assert settings.SESSION_COOKIE_AGE == 10 * 3600
+    assert response.cookies["sessionid"]["max-age"] == 10 * 3600  # renewed by each page

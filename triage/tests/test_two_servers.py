@@ -54,7 +54,7 @@ class Server:
         raise RuntimeError("gunicorn did not start")
 
     def request(self, method, path, body="", headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         conn.request(method, path, body, headers or {})
         response = conn.getresponse()
         return response.status, response.getheaders(), response.read().decode()
