@@ -4,8 +4,8 @@ Each process holds the latest published version (kb.models.ContentVersion) as on
 built once from its JSON document, and swaps it whole when a newer version appears. Finding
 out costs one tiny query at most every KB_CONTENT_CHECK_SECONDS, never one per page and
 never in a visitor's request (PublishedContent), so a warm process serves the wizard,
-tutorials, known problems, glossary, contacts and search without touching the database. Staff in preview mode get a Snapshot of the draft instead,
-built for their request alone.
+tutorials, known problems, glossary, contacts and search without touching the database.
+Staff in preview mode get a Snapshot of the draft instead, built for their request alone.
 
 A wizard URL is the chain of step slugs from the first question, e.g.
 /parcours/methode-a/methode-a-erreur/probleme-carte/. The trail therefore lives in the URL:
