@@ -28,6 +28,7 @@ content: $(VENV)/.installed
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py load_reply_templates
+	$(BIN)/python manage.py load_teams
 
 # Production: DJANGO_DEBUG=0, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS come from the
 # environment (see README). Static files hashed and compressed, then gunicorn, 2 workers.
@@ -37,6 +38,7 @@ production: $(VENV)/.installed
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py load_reply_templates
+	$(BIN)/python manage.py load_teams
 	exec $(BIN)/gunicorn helpdesk.wsgi --workers 2 --bind 127.0.0.1:$(PORT) \
 		--forwarded-allow-ips 127.0.0.1
 # No gunicorn access log: the application writes one JSON line per request, without query

@@ -69,6 +69,10 @@ def make_staff(django_user_model, username: str, group: str):
         username, f"{username}@example.fr", "x-Secret-42", is_staff=True
     )
     user.groups.add(Group.objects.get(name=group))  # created by triage's data migration
+    if group == "Agents de support":
+        from teams.models import Team
+
+        Team.national().members.add(user)  # the queue of the national site
     return user
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "axes",
     "health_check",
     "kb",
+    "teams",
     "triage",
 ]
 
@@ -264,7 +265,8 @@ TRIAGE_TEAM_EMAIL = os.environ.get("TRIAGE_TEAM_EMAIL", "Assistance e-CPS <assis
 # The site's public address, for the links written in e-mails (private follow-up link, the
 # agents' ticket page).
 TRIAGE_SITE_URL = os.environ.get("TRIAGE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# The team answers within this many working days; older tickets are shown as overdue.
+# Before teams, the one team answered within this many working days: the national team,
+# created by a migration, starts with it (each team then sets its own in the admin).
 TRIAGE_RESPONSE_TARGET_DAYS = envint("TRIAGE_RESPONSE_TARGET_DAYS", 2)
 # Tickets of the same professional this many days apart are offered for merging.
 TRIAGE_MERGE_WINDOW_DAYS = envint("TRIAGE_MERGE_WINDOW_DAYS", 7)

@@ -58,14 +58,14 @@ def week_start(moment: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(monday, time()))
 
 
-def team_figures(*, weeks: int = 12, now: datetime | None = None) -> TeamFigures:
-    """Tickets received in the last `weeks` weeks (this one included), duplicates merged
-    into another ticket left out. Three queries."""
+def team_figures(*, teams, weeks: int = 12, now: datetime | None = None) -> TeamFigures:
+    """Tickets of `teams` received in the last `weeks` weeks (this one included), duplicates
+    merged into another ticket left out. Three queries."""
     now = now or timezone.now()
     first_monday = week_start(now) - timedelta(weeks=weeks - 1)
     table = [Week(first_monday + timedelta(weeks=n)) for n in range(weeks)]
     tickets = (Ticket.objects.filter(created_at__gte=first_monday, created_at__lte=now,
-                                     merged_into__isnull=True)
+                                     merged_into__isnull=True, team__in=teams)
                .annotate(first_reply=Min("events__at",
                                          filter=Q(events__kind=TicketEvent.Kind.REPLY)))
                .values_list("created_at", "source", "status", "outcome_title",

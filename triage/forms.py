@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kb.identifiers import national_identifier
 from kb.models import SupportLine
 from kb.privacy import contains_secret
+from teams.models import Team
 from triage.models import ReplyTemplate, Ticket
 
 
@@ -71,7 +72,7 @@ class TicketForm(SubmittedOnce, forms.ModelForm):
                                             "en compte %(show_value)d) : raccourcissez-la.")},
         }
 
-    def __init__(self, *args, agent_mode=False, **kwargs):
+    def __init__(self, *args, agent_mode=False, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("profession", "service", "identifier_type"):
             self.fields[name].choices = [("", _("— Choisissez —")),
@@ -79,6 +80,14 @@ class TicketForm(SubmittedOnce, forms.ModelForm):
         self.agent_mode = agent_mode
         if agent_mode:
             self.speak_to_the_agent()
+            # The call is filed for one of the agent's teams: asked only if there are several.
+            self.only_team = teams.first() if len(teams) == 1 else None
+            if self.only_team is None:
+                self.fields["team"] = forms.ModelChoiceField(
+                    label=_("Équipe qui traite l'appel"), queryset=teams,
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                    error_messages={"required": _("Choisissez l'équipe."),
+                                    "invalid_choice": _("Choisissez une de vos équipes.")})
         else:
             self.fields["email"].required = True
 
@@ -170,6 +179,10 @@ class TicketForm(SubmittedOnce, forms.ModelForm):
                 cleaned["identifier_number"] = identifier.number
         return cleaned
 
+    def team(self):
+        """The team a phone call is filed for (agent mode)."""
+        return self.only_team or self.cleaned_data["team"]
+
     def ticket_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
@@ -229,11 +242,12 @@ class StatusForm(TicketActionForm):
         ]
 
 
-def agents():
-    """Everyone who may work on tickets, for the « attribuer à » menus."""
+def agents(teams):
+    """Everyone who may work on the tickets of these teams, for the « attribuer à » menus:
+    their members with the permission (a superuser too, once a member)."""
     return get_user_model().objects.filter(
         Q(is_superuser=True) | Q(groups__permissions__codename="change_ticket")
-        | Q(user_permissions__codename="change_ticket"), is_active=True,
+        | Q(user_permissions__codename="change_ticket"), is_active=True, teams__in=teams,
     ).distinct().order_by("first_name", "last_name", "username")
 
 
@@ -254,7 +268,7 @@ class AssignForm(TicketActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = agents()
+        self.fields["agent"].queryset = agents([self.ticket.team_id])
 
 
 class MergeForm(TicketActionForm):
@@ -300,9 +314,12 @@ class BulkForm(forms.Form):
 
     STATUSES = [Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING, Ticket.Status.RESOLVED]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.agents = {str(user.pk): user for user in agents()}
+        teams = Team.objects.of(user)
+        self.fields["tickets"].queryset = Ticket.objects.of(user).filter(
+            merged_into__isnull=True)
+        self.agents = {str(agent.pk): agent for agent in agents(teams)}
         self.fields["action"].choices = [
             ("", _("— Choisissez —")),
             (_("Attribuer à"), [(f"agent:{pk}", agent_label(user))
@@ -310,6 +327,18 @@ class BulkForm(forms.Form):
             (_("Passer au statut"), [(f"statut:{status}", Ticket.Status(status).label)
                                      for status in self.STATUSES]),
         ]
+
+    def clean(self):
+        data = super().clean()
+        if "tickets" in data and "action" in data:
+            kind, target = self.target()
+            if kind == "agent" and not target.is_superuser:
+                theirs = set(target.teams.values_list("pk", flat=True))
+                if any(ticket.team_id not in theirs for ticket in data["tickets"]):
+                    raise ValidationError(_(
+                        "%(agent)s n'est pas membre de l'équipe de tous les tickets cochés : "
+                        "attribuez-les-lui équipe par équipe.") % {"agent": agent_label(target)})
+        return data
 
     def target(self):
         kind, _sep, value = self.cleaned_data["action"].partition(":")
@@ -321,6 +350,30 @@ class TransferForm(SubmittedOnce, TicketActionForm):
                                   empty_label=_("— Choisissez —"),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choisissez la ligne.")})
+
+
+class TeamTransferForm(SubmittedOnce, TicketActionForm):
+    """« Transférer à une autre équipe »: the problem belongs to another region's service."""
+
+    team = forms.ModelChoiceField(
+        label=_("Équipe"), queryset=Team.objects.none(), empty_label=_("— Choisissez —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": _("Choisissez l'équipe."),
+                        "invalid_choice": _("Choisissez une autre équipe.")})
+    note = forms.CharField(
+        label=_("Note pour l'équipe qui reprend la demande"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000, "class": "form-control"}),
+        error_messages={"required": _("Dites en une phrase pourquoi cette équipe.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.exclude(pk=self.ticket.team_id)
+
+    def clean_note(self):
+        if contains_secret(self.cleaned_data["note"]):
+            raise ValidationError(_("Cette note semble contenir un mot de passe ou un code "
+                                    "PIN : retirez-le."))
+        return self.cleaned_data["note"]
 
 
 class ReplyForm(SubmittedOnce, TicketActionForm):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import SupportLine, Tutorial, validate_single_line
+from teams.models import Team
 
 REFERENCE_PREFIX = "ECPS"
 FOLLOW_SALT = "triage.follow"
@@ -27,11 +28,16 @@ def add_working_days(start, days: int):
     return moment
 
 
-def response_due(start):
-    return add_working_days(start, settings.TRIAGE_RESPONSE_TARGET_DAYS)
+def response_due(start, team: Team):
+    return add_working_days(start, team.response_target_days)
 
 
 class TicketQuerySet(models.QuerySet):
+    def of(self, user):
+        """What `user` may see: the tickets of their teams (all for a superuser). Every agent
+        view starts here, so that a ticket of another team is a 404 by every URL."""
+        return self if user.is_superuser else self.filter(team__members=user)
+
     def open(self):
         return self.exclude(status__in=Ticket.CLOSED)
 
@@ -93,6 +99,9 @@ class Ticket(models.Model):
     SERVICES = [*Tutorial.Service.choices, ("autre", _("Un autre service"))]
 
     created_at = models.DateTimeField(_("reçu le"), default=timezone.now, db_index=True)
+    # The team that handles it: only its members (and superusers) ever see the ticket.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tickets",
+                             verbose_name=_("équipe"))
     status = models.CharField(_("statut"), max_length=20, choices=Status.choices,
                               default=Status.NEW, db_index=True)
     source = models.CharField(_("origine"), max_length=12, choices=Source.choices,
@@ -203,7 +212,7 @@ class Ticket(models.Model):
             same_person = models.Q(email="", phone=self.phone)
         else:
             return Ticket.objects.none()
-        return (Ticket.objects.filter(same_person, merged_into__isnull=True,
+        return (Ticket.objects.filter(same_person, team=self.team_id, merged_into__isnull=True,
                                       anonymised_at__isnull=True,
                                       created_at__range=(self.created_at - window,
                                                          self.created_at + window))
@@ -230,6 +239,7 @@ class TicketEvent(models.Model):
         TRANSFERRED = "transferred", _("Transfert au support national")
         ANSWER = "answer", _("Réponse du demandeur")
         MERGED = "merged", _("Fusion")
+        TEAM = "team", _("Changement d'équipe")
         ANONYMISED = "anonymised", _("Données personnelles effacées")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
@@ -255,9 +265,34 @@ class TicketEvent(models.Model):
         return f"{self.get_kind_display()} : {self.summary}"
 
 
+class TeamTransfer(models.Model):
+    """A ticket handed to another team. The sending team keeps this trace (reference, when,
+    to whom, its own note) once the ticket itself is out of its sight."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="team_transfers")
+    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("transfert à une autre équipe")
+        verbose_name_plural = _("transferts à une autre équipe")
+
+    def __str__(self):
+        return f"{self.ticket.reference} : {self.from_team} → {self.to_team}"
+
+
 class ReplyTemplateManager(models.Manager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
+
+    def for_team(self, team):
+        """The team's own templates and the national ones, shared by every team."""
+        return self.filter(models.Q(team__isnull=True) | models.Q(team=team))
 
 
 class ReplyTemplate(models.Model):
@@ -270,6 +305,10 @@ class ReplyTemplate(models.Model):
                                 "la référence du ticket."),
     )
     tutorials = models.ManyToManyField(Tutorial, blank=True, verbose_name=_("tutoriels liés"))
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="reply_templates",
+        verbose_name=_("équipe"),
+        help_text=_("Vide : proposé à toutes les équipes (modèle national)."))
     status = models.CharField(
         _("statut après l'envoi"), max_length=20, blank=True,
         choices=[(value, label) for value, label in Ticket.Status.choices

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
 from kb.snapshot import Walk, published
-from triage.models import OutgoingMail, Ticket, TicketEvent, response_due
+from teams.models import Team
+from triage.models import OutgoingMail, TeamTransfer, Ticket, TicketEvent, response_due
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +58,17 @@ def once(model, token: str, write):
 
 
 @transaction.atomic
-def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str],
+def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str], team: Team,
                 agent=None, token: str = "") -> Ticket:
     now = timezone.now()
     ticket = Ticket.objects.create(
-        **data, **trail_snapshot(position), pages_viewed=pages_viewed,
+        **data, **trail_snapshot(position), pages_viewed=pages_viewed, team=team,
         submission_token=token or None,
         source=Ticket.Source.PHONE if agent else Ticket.Source.WEB,
         assigned_to=agent, created_at=now,
         status=Ticket.Status.IN_PROGRESS if agent else Ticket.Status.NEW,
         # A caller has had the team's first answer on the phone.
-        due_at=None if agent else response_due(now),
+        due_at=None if agent else response_due(now, team),
     )
     TicketEvent.objects.create(
         ticket=ticket, actor=agent, kind=TicketEvent.Kind.CREATED,
@@ -113,9 +114,9 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
 
 
 def build_message(mail: OutgoingMail) -> EmailMessage:
-    # From the team's mailbox, answers to it: the professional can simply reply.
-    return EmailMessage(mail.subject, mail.body, settings.TRIAGE_TEAM_EMAIL, [mail.to],
-                        reply_to=[settings.TRIAGE_TEAM_EMAIL])
+    # From the ticket's team's mailbox, answers to it: the professional can simply reply.
+    sender = mail.ticket.team.sender
+    return EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender])
 
 
 def deliver(pk: int) -> bool:
@@ -126,7 +127,7 @@ def deliver(pk: int) -> bool:
         status=OutgoingMail.Status.SENDING, claimed_at=timezone.now())
     if not claimed:
         return False  # sent, failed, or being sent by another process
-    mail = OutgoingMail.objects.get(pk=pk)
+    mail = OutgoingMail.objects.select_related("ticket__team").get(pk=pk)
     mail.attempts += 1
     try:
         build_message(mail).send()
@@ -252,6 +253,34 @@ def transfer_message(*, ticket: Ticket, line) -> dict | None:
 
 
 @transaction.atomic
+def transfer_to_team(*, ticket: Ticket, team: Team, note: str, actor,
+                     token: str = "") -> TicketEvent:
+    """The ticket moves to `team`, to be handled there from the start (« à traiter », nobody
+    assigned, its response target); the sending team keeps a trace (TeamTransfer), the
+    professional is told by the new team who now handles it."""
+    previous = ticket.team
+    TeamTransfer.objects.create(ticket=ticket, from_team=previous, to_team=team, actor=actor,
+                                note=note)
+    ticket.team, ticket.assigned_to = team, None
+    ticket.save(update_fields=["team", "assigned_to"])
+    event = _record(ticket, actor, TicketEvent.Kind.TEAM, _(
+        "%(from)s → %(to)s") % {"from": previous.name, "to": team.name}, note, token)
+    if ticket.status != Ticket.Status.NEW:
+        _move(ticket, Ticket.Status.NEW, actor=actor, due_at=response_due(timezone.now(), team),
+              why=_("nouvelle équipe"))
+    else:
+        ticket.due_at = response_due(timezone.now(), team)
+        ticket.save(update_fields=["due_at"])
+    if ticket.email:
+        queue_mail(ticket=ticket, subject=_("[%(reference)s] Votre demande est suivie par "
+                                            "%(team)s") % {"reference": ticket.reference,
+                                                           "team": team.name},
+                   body=render_mail_text("triage/email/team_transfer.txt", {
+                       "ticket": ticket, "follow_url": absolute(ticket.get_follow_url())}))
+    return event
+
+
+@transaction.atomic
 def assign(*, ticket: Ticket, agent, actor) -> None:
     ticket.assigned_to = agent
     ticket.save(update_fields=["assigned_to"])
@@ -269,7 +298,7 @@ def reply_subject(ticket: Ticket, subject: str) -> str:
 
 
 def reply_footer(ticket: Ticket) -> str:
-    return "\n\n-- \n" + _(
+    return "\n\n-- \n" + ticket.team.signature + "\n\n" + _(
         "Pour nous répondre ou nous dire que c'est réglé, sans compte ni mot de passe : "
         "%(url)s\nCe lien est personnel : ne le transférez pas.") % {
         "url": absolute(ticket.get_follow_url())}
@@ -307,7 +336,8 @@ def professional_answer(*, ticket: Ticket, text: str, token: str = "") -> Ticket
     (the e-mail says where to read it, not what it says)."""
     event = _record(ticket, None, TicketEvent.Kind.ANSWER, _("Le demandeur a répondu"), text,
                     token)
-    _move(ticket, Ticket.Status.NEW, actor=None, due_at=response_due(timezone.now()))
+    _move(ticket, Ticket.Status.NEW, actor=None,
+          due_at=response_due(timezone.now(), ticket.team))
     agent = ticket.assigned_to
     if agent and agent.email:
         queue_mail(ticket=ticket, to_agent=agent, subject=_(

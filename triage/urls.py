@@ -23,4 +23,5 @@ urlpatterns = [
     path("agents/tickets/<int:pk>/modele/", views.insert_template, name="insert_template"),
     path("agents/tickets/<int:pk>/attribuer/", views.assign, name="assign"),
     path("agents/tickets/<int:pk>/fusionner/", views.merge, name="merge"),
+    path("agents/tickets/<int:pk>/equipe/", views.transfer_to_team, name="transfer_to_team"),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from kb.pages import describe_pages, resolve_local
 from kb.snapshot import published
 from kb.views import partial_or_page
+from teams.models import Team
 from triage import services
 from triage.figures import as_csv, column_chart, share, team_figures
 from triage.forms import (
@@ -35,13 +36,14 @@ from triage.forms import (
     QueueFilterForm,
     ReplyForm,
     StatusForm,
+    TeamTransferForm,
     TicketForm,
     TransferForm,
     insert_at,
     template_text,
 )
 from triage.middleware import client_ip, pages_viewed
-from triage.models import OutgoingMail, ReplyTemplate, Ticket, TicketEvent
+from triage.models import OutgoingMail, ReplyTemplate, TeamTransfer, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"
 PAGE_SIZE = 25
@@ -130,7 +132,7 @@ def help_request(request):
         submitted = form.cleaned_data["jeton"]
         ticket, _new = services.once(Ticket, submitted, lambda: services.file_ticket(
             data=form.ticket_data(), position=context.get("position"), pages_viewed=pages,
-            token=submitted))
+            team=Team.national(), token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
         return redirect("triage:confirmation", token=token)
     return render(request, "triage/help_form.html", {
@@ -197,7 +199,7 @@ def follow_settled(request, token: str):
 # --- Agents -------------------------------------------------------------------------------
 
 def filtered_tickets(form: QueueFilterForm, user):
-    tickets = Ticket.objects.for_queue()
+    tickets = Ticket.objects.of(user).for_queue()
     if not form.is_valid():
         return tickets.active()
     data = form.cleaned_data
@@ -233,14 +235,14 @@ def filtered_tickets(form: QueueFilterForm, user):
     return tickets.order_by(data["sort"], "-id")
 
 
-def queue_counts() -> dict:
-    """Tickets per status, and overdue ones, in two queries."""
-    counts = {row["status"]: row["n"] for row in Ticket.objects.filter(
+def queue_counts(user) -> dict:
+    """The user's teams' tickets per status, and overdue ones, in two queries."""
+    counts = {row["status"]: row["n"] for row in Ticket.objects.of(user).filter(
         merged_into__isnull=True).values("status").annotate(n=Count("id"))}
     return {
         "statuses": [(value, label, counts.get(value, 0)) for value, label in
                      Ticket.Status.choices],
-        "overdue": Ticket.objects.for_queue().overdue().count(),
+        "overdue": Ticket.objects.of(user).for_queue().overdue().count(),
     }
 
 
@@ -257,14 +259,19 @@ def queue(request):
     query.pop("page", None)
     return render(request, partial_or_page(request, "triage/queue.html", "results"), {
         "form": form, "page": page, "query": query.urlencode(), "now": timezone.now(),
-        "bulk_form": BulkForm(), "active_statuses": Ticket.ACTIVE, **queue_counts(),
+        "bulk_form": BulkForm(user=request.user), "active_statuses": Ticket.ACTIVE,
+        "teams": Team.objects.of(request.user), **queue_counts(request.user),
+        "handed_over": TeamTransfer.objects.filter(
+            from_team__in=Team.objects.of(request.user)).exclude(
+            to_team__in=Team.objects.of(request.user)).select_related(
+            "ticket", "to_team", "actor")[:10],
     })
 
 
 @require_POST
 @agent_required("triage.change_ticket")
 def bulk(request):
-    form = BulkForm(request.POST)
+    form = BulkForm(request.POST, user=request.user)
     back = redirect(f"{reverse('triage:queue')}?{request.POST.get('retour', '')}"[:2000])
     if not form.is_valid():
         for errors in form.errors.values():
@@ -302,22 +309,24 @@ def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, curso
         "transfer_form": TransferForm(ticket=ticket, initial={"line": ticket.suggested_line}),
         "assign_form": AssignForm(ticket=ticket, initial={"agent": ticket.assigned_to}),
         "merge_form": MergeForm(ticket=ticket),
+        "team_form": TeamTransferForm(ticket=ticket),
         "reply_form": reply_form or ReplyForm(
             ticket=ticket, initial={"subject": f"[{ticket.reference}] "}),
-        "templates": ReplyTemplate.objects.all(),
+        "templates": ReplyTemplate.objects.for_team(ticket.team),
         "cursor": cursor,
     }, status=status)
 
 
-def agent_ticket(pk: int) -> Ticket:
+def agent_ticket(request, pk: int) -> Ticket:
+    """A ticket of the user's teams; another team's is a 404, as if it did not exist."""
     return get_object_or_404(
-        Ticket.objects.select_related("assigned_to", "suggested_line", "transferred_to",
-                                      "merged_into"), pk=pk)
+        Ticket.objects.of(request.user).select_related(
+            "team", "assigned_to", "suggested_line", "transferred_to", "merged_into"), pk=pk)
 
 
 @agent_required()
 def ticket_detail(request, pk: int):
-    ticket = agent_ticket(pk)
+    ticket = agent_ticket(request, pk)
     if ticket.merged_into:
         messages.info(request, _("%(duplicate)s a été fusionné dans ce ticket.") % {
             "duplicate": ticket.reference})
@@ -332,9 +341,9 @@ def insert_template(request, pk: int):
     """A reply template inserted where the agent's cursor is (sent by site.js; without
     JavaScript, after the typed text), never replacing what was typed. A template with a
     status preselects it: a macro."""
-    ticket = agent_ticket(pk)
+    ticket = agent_ticket(request, pk)
     chosen = request.POST.get("modele", "")
-    template = (ReplyTemplate.objects.filter(pk=int(chosen)).first()
+    template = (ReplyTemplate.objects.for_team(ticket.team).filter(pk=int(chosen)).first()
                 if chosen.isascii() and chosen.isdigit() else None)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
     then_status = request.POST.get("then_status", "")
@@ -358,7 +367,7 @@ def insert_template(request, pk: int):
 @agent_required("triage.change_ticket")
 @sensitive_post_parameters("body")
 def reply(request, pk: int):
-    ticket = agent_ticket(pk)
+    ticket = agent_ticket(request, pk)
     form = ReplyForm(request.POST, ticket=ticket)
     if not ticket.email:
         messages.error(request, _("Ce ticket n'a pas d'adresse e-mail : rappelez la personne."))
@@ -379,7 +388,7 @@ def _ticket_action(form_class, action, done_message):
     @require_POST
     @agent_required("triage.change_ticket")
     def view(request, pk: int):
-        ticket = get_object_or_404(Ticket, pk=pk)
+        ticket = agent_ticket(request, pk)
         form = form_class(request.POST, ticket=ticket)
         if form.is_valid():
             action(ticket=ticket, actor=request.user, **form.cleaned_data)
@@ -400,7 +409,7 @@ change_status = _ticket_action(StatusForm, services.change_status, _("Statut mod
 def transfer(request, pk: int):
     """A transfer closes the ticket and writes to the professional: the agent first sees the
     line and the e-mail, then confirms (a POST with « confirmer »)."""
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = agent_ticket(request, pk)
     data = request.POST if request.method == "POST" else request.GET
     form = TransferForm(data, ticket=ticket)
     if not form.is_valid():
@@ -435,7 +444,7 @@ assign = _ticket_action(AssignForm, lambda *, ticket, actor, agent: services.ass
 @require_POST
 @agent_required("triage.change_ticket")
 def merge(request, pk: int):
-    duplicate = agent_ticket(pk)
+    duplicate = agent_ticket(request, pk)
     form = MergeForm(request.POST, ticket=duplicate)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -451,8 +460,31 @@ def merge(request, pk: int):
 
 @require_POST
 @agent_required("triage.change_ticket")
+def transfer_to_team(request, pk: int):
+    ticket = agent_ticket(request, pk)
+    form = TeamTransferForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(ticket)
+    team, token = form.cleaned_data["team"], form.cleaned_data["jeton"]
+    services.once(TicketEvent, token, lambda: services.transfer_to_team(
+        ticket=ticket, team=team, note=form.cleaned_data["note"], actor=request.user,
+        token=token))
+    messages.success(request, _("%(reference)s est transféré à %(team)s, qui en est prévenue "
+                                "par sa file ; la personne est informée par e-mail.") % {
+        "reference": ticket.reference, "team": team.name} if ticket.email else _(
+        "%(reference)s est transféré à %(team)s ; prévenez la personne par téléphone.") % {
+        "reference": ticket.reference, "team": team.name})
+    if ticket.team in Team.objects.of(request.user):
+        return redirect(ticket)
+    return redirect("triage:queue")  # the ticket is no longer ours to see
+
+
+@require_POST
+@agent_required("triage.change_ticket")
 def take(request, pk: int):
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = agent_ticket(request, pk)
     services.assign(ticket=ticket, agent=request.user, actor=request.user)
     messages.success(request, _("Ce ticket vous est attribué."))
     return redirect(ticket)
@@ -464,12 +496,13 @@ def agent_new_ticket(request):
     """Agent mode: file a ticket for a caller, with the wizard path walked on the phone."""
     source = request.POST.get("depuis") or request.GET.get("depuis", "")
     context = origin(source)
-    form = TicketForm(request.POST if request.method == "POST" else None, agent_mode=True)
+    form = TicketForm(request.POST if request.method == "POST" else None, agent_mode=True,
+                      teams=Team.objects.of(request.user))
     if form.is_bound and form.is_valid():
         token = form.cleaned_data["jeton"]
         ticket, _new = services.once(Ticket, token, lambda: services.file_ticket(
             data=form.ticket_data(), position=context.get("position"), pages_viewed=[],
-            agent=request.user, token=token))
+            team=form.team(), agent=request.user, token=token))
         messages.success(request, _("Ticket %(reference)s créé.") % {"reference": ticket.reference})
         return redirect(ticket)
     return render(request, "triage/agent_new.html",
@@ -486,21 +519,34 @@ def figures_period(request) -> int:
     return FIGURE_PERIODS.get(request.GET.get("semaines", ""), 12)
 
 
-def can_see_figures(user) -> bool:
-    # No personal data: agents, and editors, for whom they say what the content should fix.
-    return user.has_perm("triage.view_ticket") or user.has_perm("kb.publish_content")
+def figure_teams(user):
+    """The teams whose figures `user` may read (no personal data in them): every team for
+    the national coordinator, editors (they say what the content should fix) and
+    superusers; an agent, their own teams; anyone else, none."""
+    if (user.has_perm("teams.view_all_figures") or user.has_perm("kb.publish_content")):
+        return Team.objects.all()
+    if user.has_perm("triage.view_ticket"):
+        return Team.objects.of(user)
+    raise PermissionDenied
+
+
+def chosen_teams(request):
+    """All the teams the user may read, or the one chosen (« ?equipe=hdf »)."""
+    teams = figure_teams(request.user)
+    chosen = teams.filter(slug=request.GET.get("equipe", "")[:30]).first()
+    return teams, ([chosen] if chosen else teams)
 
 
 @never_cache
 @login_required
 def figures(request):
-    if not can_see_figures(request.user):
-        raise PermissionDenied
+    teams, chosen = chosen_teams(request)
     weeks = figures_period(request)
-    data = team_figures(weeks=weeks)
+    data = team_figures(teams=chosen, weeks=weeks)
     labels = [f"{week.monday:%d/%m}" for week in data.weeks]
     return render(request, "triage/figures.html", {
         "figures": data, "weeks": weeks, "periods": FIGURE_PERIODS.values(),
+        "teams": teams, "chosen": chosen[0] if len(chosen) == 1 else None,
         "opened_chart": column_chart([week.opened for week in data.weeks], labels),
         "reply_chart": column_chart([week.median_hours for week in data.weeks], labels),
         "outcomes": [(title, count, share(count, data.outcomes[0][1]))
@@ -513,10 +559,9 @@ def figures(request):
 @never_cache
 @login_required
 def figures_csv(request):
-    if not can_see_figures(request.user):
-        raise PermissionDenied
+    _teams, chosen = chosen_teams(request)
     weeks = figures_period(request)
-    response = HttpResponse(as_csv(team_figures(weeks=weeks)),
+    response = HttpResponse(as_csv(team_figures(teams=chosen, weeks=weeks)),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="assistance-ecps-chiffres-{timezone.localdate():%Y-%m-%d}.csv"')

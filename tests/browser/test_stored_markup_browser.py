@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from kb.models import SupportLine
+from teams.models import Team
 from tests.browser.hostile_markup import INJECTED_ELEMENTS_JS, PAYLOADS
 from triage.models import Ticket, TicketEvent
 from triage.tests.factories import make_ticket
@@ -50,6 +51,7 @@ def test_no_payload_becomes_markup_on_any_page_that_shows_stored_text(
     agent = django_user_model.objects.create_user("agathe", "agathe@chru-lille.fr",
                                                   password="x-Secret-42", is_staff=True)
     agent.user_permissions.set(Permission.objects.filter(content_type__app_label="triage"))
+    Team.national().members.add(agent)
     ticket = hostile_tickets()
     line = SupportLine.objects.get(slug="ans-support-e-cps")
     page = unprotected_page

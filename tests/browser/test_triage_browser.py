@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
+from teams.models import Team
 from tests.browser.conftest import assert_accessible
 from triage.models import Ticket
 from triage.tests.factories import make_ticket
@@ -48,6 +49,7 @@ def agent_login(live_content, django_user_model, open_page):
     agent = django_user_model.objects.create_user("agathe", "agathe@chru-lille.fr",
                                                   password="x-Secret-42", is_staff=True)
     agent.user_permissions.set(Permission.objects.filter(content_type__app_label="triage"))
+    Team.national().members.add(agent)
 
     def login(javascript=True):
         page = open_page(live_content.url + "/agents/", javascript=javascript)

@@ -6,13 +6,16 @@ from django.db import migrations, models
 
 def set_due_dates(apps, schema_editor):
     """Open written requests not yet answered get their response target."""
-    from triage.models import response_due
+    from django.conf import settings
+
+    from triage.models import add_working_days
 
     Ticket = apps.get_model("triage", "Ticket")
     waiting = (Ticket.objects.filter(status__in=["nouveau", "en_cours"], source="web")
                .exclude(events__kind="reply"))
     for ticket in waiting.only("pk", "created_at"):
-        Ticket.objects.filter(pk=ticket.pk).update(due_at=response_due(ticket.created_at))
+        Ticket.objects.filter(pk=ticket.pk).update(due_at=add_working_days(
+            ticket.created_at, settings.TRIAGE_RESPONSE_TARGET_DAYS))
 
 
 class Migration(migrations.Migration):

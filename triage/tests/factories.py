@@ -1,3 +1,4 @@
+from teams.models import Team
 from triage.models import Ticket
 
 VALID_FORM = {
@@ -11,4 +12,5 @@ VALID_FORM = {
 def make_ticket(**fields) -> Ticket:
     data = {key: value for key, value in VALID_FORM.items()
             if key not in ("consent", "website")}
+    fields.setdefault("team", Team.national())
     return Ticket.objects.create(**{**data, **fields})

@@ -5,6 +5,7 @@ or an agent fills, the reply's subject included."""
 import pytest
 from django.core import signing
 
+from teams.models import Team
 from triage.forms import AnswerForm, NoteForm, ReplyForm, TicketForm
 from triage.middleware import COOKIE, SALT
 from triage.models import Ticket, TicketEvent
@@ -72,7 +73,9 @@ def every_free_text_field():
     """Each form a visitor or an agent fills, with each of its free-text fields."""
     return [
         (lambda: TicketForm(data={**VALID_FORM}), ["name", "description"]),
-        (lambda: TicketForm(data={**VALID_FORM}, agent_mode=True), ["name", "description"]),
+        (lambda: TicketForm(data={**VALID_FORM}, agent_mode=True,
+                            teams=Team.objects.filter(is_national=True)),
+         ["name", "description"]),
         (lambda: NoteForm(data={"text": "Rappelé."}, ticket=make_ticket()), ["text"]),
         (lambda: ReplyForm(data={"subject": "Votre demande", "body": "Bonjour."},
                            ticket=make_ticket()), ["subject", "body"]),

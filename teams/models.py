@@ -1,0 +1,92 @@
+"""The support teams that share the site: who they are, how they sign their e-mails, how fast
+they answer, and who works in them. No personal data of the professionals here (tickets are
+in triage, which points to a team); kb may read a team, never the reverse."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kb.models import validate_french_phone, validate_single_line
+
+NATIONAL = "national"
+
+
+class TeamQuerySet(models.QuerySet):
+    def of(self, user):
+        """The teams whose tickets `user` works on: all of them for a superuser."""
+        return self if user.is_superuser else self.filter(members=user)
+
+
+class Team(models.Model):
+    """A support team. The national one triages what the national site receives; a
+    regional team answers on its own front door (/hdf/…) the problems of its services."""
+
+    slug = models.SlugField(
+        _("identifiant"), max_length=30, unique=True,
+        help_text=_("Court et définitif : c'est aussi l'adresse de sa porte d'entrée, par "
+                    "exemple « hdf » pour /hdf/."))
+    name = models.CharField(_("nom"), max_length=100, validators=[validate_single_line],
+                            help_text=_("Tel que les demandeurs le lisent, par exemple "
+                                        "« Équipe fimatho »."))
+    organisation = models.CharField(_("organisme"), max_length=150, blank=True,
+                                    validators=[validate_single_line])
+    region = models.CharField(_("région"), max_length=100, blank=True,
+                              validators=[validate_single_line])
+    is_national = models.BooleanField(
+        _("file nationale"), default=False, editable=False,
+        help_text=_("Reçoit les demandes envoyées depuis le site national."))
+    email = models.EmailField(
+        _("adresse e-mail de l'équipe"), blank=True,
+        help_text=_("Expéditeur et adresse de réponse des e-mails aux demandeurs. Vide : "
+                    "l'adresse du site (TRIAGE_TEAM_EMAIL)."))
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True,
+                             validators=[validate_french_phone])
+    opening_hours = models.CharField(_("horaires"), max_length=150, blank=True,
+                                     validators=[validate_single_line])
+    response_target_days = models.PositiveSmallIntegerField(
+        _("délai de réponse visé (jours ouvrés)"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)])
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams",
+        verbose_name=_("membres"),
+        help_text=_("Les agents qui traitent ses demandes ; un agent peut être de plusieurs "
+                    "équipes."))
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_national", "name"]
+        verbose_name = _("équipe")
+        verbose_name_plural = _("équipes")
+        # The national coordinator's: the figures of every team, never a ticket.
+        permissions = [("view_all_figures", _("Voir les chiffres de toutes les équipes"))]
+        constraints = [models.UniqueConstraint(
+            fields=["is_national"], condition=models.Q(is_national=True),
+            name="one_national_team")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def national(cls) -> "Team":
+        """Created by a migration; created again if a test emptied the database."""
+        team, _created = cls.objects.get_or_create(
+            is_national=True, defaults={"slug": NATIONAL, "name": "Assistance e-CPS"})
+        return team
+
+    @property
+    def sender(self) -> str:
+        """From and Reply-To of the team's e-mails: the professional's reply reaches it."""
+        return f"{self.name} <{self.email}>" if self.email else settings.TRIAGE_TEAM_EMAIL
+
+    @property
+    def signature(self) -> str:
+        """The end of every e-mail: who answers, and how to reach them otherwise."""
+        lines = [self.name]
+        if self.organisation:
+            lines.append(self.organisation)
+        reach = " — ".join(part for part in [self.phone, self.opening_hours] if part)
+        if reach:
+            lines.append(reach)
+        return "\n".join(lines)
