@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import add_never_cache_headers
 
-from kb.snapshot import content_for
+from kb.snapshot import content_for, published
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0d9c4e1a"
 MAX_PAGES = 1000  # a few tens of MB at most; searches make the key space unbounded
@@ -85,7 +85,9 @@ def public_page(view):
             return personalised(request, view(request, *args, **kwargs))
         partial = bool(request.htmx) and not request.htmx.history_restore_request
         # The host too: a page may print its own address (the fiche pratique's QR code).
-        key = (snapshot.number, request.get_host(), request.get_full_path(), partial)
+        # The teams too: a front door's page shows its team's name and welcome.
+        key = ((snapshot.number, published.doors_version), request.get_host(),
+               request.get_full_path(), partial)
         page = pages.get(key)
         if page is None:
             response = view(request, *args, **kwargs)

@@ -25,8 +25,12 @@ def resolve_local(path: str) -> ResolverMatch | None:
     or None: a path from outside ("https://…", "//host/…") or unknown is never followed."""
     if not path.startswith("/") or path.startswith("//"):
         return None
+    path = urlsplit(path).path
+    door = path.split("/", 2)[1]
+    if door in published.doors.by_slug:  # the same page, seen through a team's front door
+        path = path[len(door) + 1:]
     try:
-        return resolve(urlsplit(path).path)
+        return resolve(path)
     except Resolver404:
         return None
 

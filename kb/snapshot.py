@@ -24,12 +24,13 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import DatabaseError, connections
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from kb import illustrations, images, search
 from kb.models import ContactLinks, ContentVersion, StepRole
 from kb.models import Tutorial as DraftTutorial
 from kb.models import TutorialStep as DraftTutorialStep
+from teams.front_door import Doors, load_doors, teams_version
 
 # Deeper than any sensible tree; longer URLs are refused without looking further.
 MAX_DEPTH = 40
@@ -350,8 +351,15 @@ class Snapshot:
 
     @cached_property
     def search_index(self) -> search.Index:
-        """Built on first use, once per version (a few seconds for 10,000 tutorials)."""
-        return search.Index(search.build_documents(self))
+        """Built on first use, once per version (a few seconds for 10,000 tutorials). Shared
+        by every front door: its addresses are the site root's, placed behind the door of
+        the page that shows them (the `here` filter)."""
+        outer = get_script_prefix()
+        set_script_prefix("/")
+        try:
+            return search.Index(search.build_documents(self))
+        finally:
+            set_script_prefix(outer)
 
 
 class PublishedContent:
@@ -369,6 +377,14 @@ class PublishedContent:
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
         self.checks_in_background = 0  # for tests and the curious: how many were started
+        # The teams' front doors (teams.front_door), read with the version and kept with it.
+        self.doors = Doors([])
+        self._doors_version = None
+
+    @property
+    def doors_version(self):
+        """Changes with the teams; a cached public page depends on it (kb.page_cache)."""
+        return self._doors_version
 
     def get(self) -> Snapshot:
         snapshot = self._snapshot
@@ -388,6 +404,9 @@ class PublishedContent:
     def _check(self) -> Snapshot:
         try:
             number = ContentVersion.objects.latest_number()
+            doors_version = teams_version()
+            if doors_version != self._doors_version:
+                self.doors, self._doors_version = Doors(load_doors()), doors_version
         except DatabaseError:
             if self._snapshot is None:
                 raise
@@ -415,6 +434,7 @@ class PublishedContent:
         """After a publish in this process, or between tests: read the database again."""
         with self._lock:
             self._snapshot = None
+            self.doors, self._doors_version = Doors([]), None
 
 
 def load_version(number: int) -> Snapshot:
@@ -443,7 +463,7 @@ def content_for(request) -> Snapshot:
             from kb.document import draft_document
 
             snapshot = Snapshot(draft_document(), number=-1, is_preview=True)
-        else:
-            snapshot = published.get()
+        else:  # read once per request: by the front door, or here
+            snapshot = getattr(request, "published", None) or published.get()
         request._kb_snapshot = snapshot
     return snapshot

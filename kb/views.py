@@ -141,15 +141,24 @@ def overview(request):
 
 @public_page
 def support_lines(request):
-    return render_page(request, "kb/support_lines.html", {"lines": content_for(request).lines})
+    """At a team's front door, the team's own lines come first, apart from the national."""
+    lines = content_for(request).lines
+    door = getattr(request, "front_door", None)
+    ours = [line for line in lines if door and line.slug in door.lines]
+    return render_page(request, "kb/support_lines.html", {
+        "team_lines": ours, "lines": [line for line in lines if line not in ours]})
 
 
 @public_page
 def tutorial_list(request):
+    """By service; at a team's front door, its regional services first."""
     tutorials = content_for(request).published_tutorials
+    door = getattr(request, "front_door", None)
+    services = sorted(Tutorial.Service.choices,
+                      key=lambda choice: not (door and choice[0] in door.services))
     sections = [
         (label, [t for t in tutorials if t.service == value])
-        for value, label in Tutorial.Service.choices
+        for value, label in services
     ]
     return render_page(request, "kb/tutorial_list.html",
                        {"sections": [(label, items) for label, items in sections if items]})

@@ -44,6 +44,25 @@ class Team(models.Model):
                              validators=[validate_french_phone])
     opening_hours = models.CharField(_("horaires"), max_length=150, blank=True,
                                      validators=[validate_single_line])
+    # Its front door, /<slug>/ (and, if set, its own host name): the national content with
+    # what the team adds on top (teams.front_door).
+    host = models.CharField(
+        _("nom d'hôte"), max_length=100, blank=True, validators=[validate_single_line],
+        help_text=_("Facultatif : un nom d'hôte qui ouvre directement sa porte d'entrée, par "
+                    "exemple « ecps.fimatho.fr » (à ajouter aussi à DJANGO_ALLOWED_HOSTS)."))
+    welcome = models.TextField(
+        _("texte d'accueil"), blank=True, max_length=600,
+        help_text=_("Deux ou trois phrases en tête de sa porte d'entrée. Texte simple (pas de "
+                    "Markdown)."))
+    services = models.JSONField(
+        _("services régionaux"), default=list, blank=True,
+        help_text=_("Ses tutoriels viennent en tête sur sa porte d'entrée, ses lignes en tête "
+                    "des contacts."))
+    lines = models.JSONField(
+        _("ses lignes d'assistance"), default=list, blank=True,
+        help_text=_("Identifiants des lignes de l'équipe (par exemple « fimatho »), montrées "
+                    "en premier sur sa porte d'entrée."))
+    updated_at = models.DateTimeField(auto_now=True)
     response_target_days = models.PositiveSmallIntegerField(
         _("délai de réponse visé (jours ouvrés)"), default=2,
         validators=[MinValueValidator(1), MaxValueValidator(30)])
@@ -61,12 +80,31 @@ class Team(models.Model):
         verbose_name_plural = _("équipes")
         # The national coordinator's: the figures of every team, never a ticket.
         permissions = [("view_all_figures", _("Voir les chiffres de toutes les équipes"))]
-        constraints = [models.UniqueConstraint(
-            fields=["is_national"], condition=models.Q(is_national=True),
-            name="one_national_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["is_national"], condition=models.Q(is_national=True),
+                                    name="one_national_team"),
+            models.UniqueConstraint(fields=["host"], condition=~models.Q(host=""),
+                                    name="one_team_per_host"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Its slug opens its front door: it must not be the start of a page of the site."""
+        from django.core.exceptions import ValidationError
+        from django.urls import Resolver404, resolve
+
+        taken = self.slug in {"static", "media", "admin", "agents", "aide", "sante"}
+        try:
+            resolve(f"/{self.slug}/")
+            taken = True
+        except Resolver404:
+            pass
+        if taken and not self.is_national:
+            raise ValidationError({"slug": _("« %(slug)s » est déjà l'adresse d'une page du "
+                                             "site : choisissez un autre identifiant.")
+                                   % {"slug": self.slug}})
 
     @classmethod
     def national(cls) -> "Team":
@@ -74,6 +112,11 @@ class Team(models.Model):
         team, _created = cls.objects.get_or_create(
             is_national=True, defaults={"slug": NATIONAL, "name": "Assistance e-CPS"})
         return team
+
+    @property
+    def door(self) -> str:
+        """The path prefix of its front door: « /hdf », « » for the national site."""
+        return "" if self.is_national else f"/{self.slug}"
 
     @property
     def sender(self) -> str:

@@ -367,7 +367,15 @@ class TeamTransferForm(SubmittedOnce, TicketActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.exclude(pk=self.ticket.team_id)
+        # Only a team with someone to answer: a request sent to an empty team waits forever.
+        self.fields["team"].queryset = Team.objects.filter(
+            members__in=agents(Team.objects.all())).exclude(pk=self.ticket.team_id).distinct()
+
+    def clean(self):
+        data = super().clean()
+        if self.ticket.merged_into_id or self.ticket.anonymised_at or self.ticket.is_closed:
+            raise ValidationError(_("Seule une demande ouverte peut changer d'équipe."))
+        return data
 
     def clean_note(self):
         if contains_secret(self.cleaned_data["note"]):

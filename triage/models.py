@@ -364,6 +364,9 @@ class OutgoingMail(models.Model):
     to = models.EmailField()
     # A notice to the assigned agent (a new answer), not a message to the professional.
     to_agent = models.BooleanField(default=False)
+    # From and Reply-To, fixed when the mail is written: the team that wrote it signs it,
+    # even if the ticket moves to another team before it leaves.
+    sender = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING,

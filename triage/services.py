@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
 from django.db import IntegrityError, connection, connections, transaction
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,7 @@ def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str], t
     )
     if ticket.email:
         context = {"ticket": ticket, "retention_months": settings.TRIAGE_RETENTION_MONTHS,
-                   "follow_url": absolute(ticket.get_follow_url())}
+                   "follow_url": follow_link(ticket)}
         queue_mail(ticket=ticket, subject=_("[%(reference)s] Nous avons bien reçu votre "
                                             "demande") % {"reference": ticket.reference},
                    body=render_mail_text("triage/email/acknowledgement.txt", context))
@@ -91,8 +92,22 @@ def render_mail_text(template_name: str, context: dict) -> str:
     return str.__str__(render_to_string(template_name, context))
 
 
-def absolute(path: str) -> str:
-    return settings.TRIAGE_SITE_URL + path
+def root_path(path: str) -> str:
+    """A path reversed during a request at a front door carries its prefix (/hdf/…): the
+    same path from the site's root."""
+    prefix = get_script_prefix()
+    return "/" + path[len(prefix):] if path.startswith(prefix) else path
+
+
+def follow_link(ticket: Ticket) -> str:
+    """The professional's private link, behind their team's front door (its name and its
+    contact on the page), whichever page or thread writes the e-mail."""
+    return settings.TRIAGE_SITE_URL + ticket.team.door + root_path(ticket.get_follow_url())
+
+
+def agents_link(ticket: Ticket) -> str:
+    """The ticket in the agents' space, which is at the site's root only."""
+    return settings.TRIAGE_SITE_URL + root_path(ticket.get_absolute_url())
 
 
 def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> OutgoingMail:
@@ -101,7 +116,8 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
     a broken address) is failed at once, so that nobody is told « la personne est informée »
     of a mail that will never leave."""
     mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
-                        to_agent=bool(to_agent), subject=subject, body=body)
+                        to_agent=bool(to_agent), subject=subject, body=body,
+                        sender=ticket.team.sender)
     try:
         build_message(mail).message()
     except (BadHeaderError, ValueError) as error:
@@ -115,7 +131,7 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
 
 def build_message(mail: OutgoingMail) -> EmailMessage:
     # From the ticket's team's mailbox, answers to it: the professional can simply reply.
-    sender = mail.ticket.team.sender
+    sender = mail.sender or mail.ticket.team.sender
     return EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender])
 
 
@@ -248,7 +264,7 @@ def transfer_message(*, ticket: Ticket, line) -> dict | None:
         "subject": _("[%(reference)s] Contactez le %(line)s") % {
             "reference": ticket.reference, "line": shown.name},
         "body": render_mail_text("triage/email/transfer.txt", {
-            "ticket": ticket, "line": shown, "follow_url": absolute(ticket.get_follow_url())}),
+            "ticket": ticket, "line": shown, "follow_url": follow_link(ticket)}),
     }
 
 
@@ -263,6 +279,8 @@ def transfer_to_team(*, ticket: Ticket, team: Team, note: str, actor,
                                 note=note)
     ticket.team, ticket.assigned_to = team, None
     ticket.save(update_fields=["team", "assigned_to"])
+    # Its merged duplicates go with it: their private links open it, their history is in it.
+    Ticket.objects.filter(merged_into=ticket).update(team=team, assigned_to=None)
     event = _record(ticket, actor, TicketEvent.Kind.TEAM, _(
         "%(from)s → %(to)s") % {"from": previous.name, "to": team.name}, note, token)
     if ticket.status != Ticket.Status.NEW:
@@ -276,7 +294,7 @@ def transfer_to_team(*, ticket: Ticket, team: Team, note: str, actor,
                                             "%(team)s") % {"reference": ticket.reference,
                                                            "team": team.name},
                    body=render_mail_text("triage/email/team_transfer.txt", {
-                       "ticket": ticket, "follow_url": absolute(ticket.get_follow_url())}))
+                       "ticket": ticket, "follow_url": follow_link(ticket)}))
     return event
 
 
@@ -301,7 +319,7 @@ def reply_footer(ticket: Ticket) -> str:
     return "\n\n-- \n" + ticket.team.signature + "\n\n" + _(
         "Pour nous répondre ou nous dire que c'est réglé, sans compte ni mot de passe : "
         "%(url)s\nCe lien est personnel : ne le transférez pas.") % {
-        "url": absolute(ticket.get_follow_url())}
+        "url": follow_link(ticket)}
 
 
 @transaction.atomic
@@ -344,7 +362,7 @@ def professional_answer(*, ticket: Ticket, text: str, token: str = "") -> Ticket
             "[%(reference)s] Nouvelle réponse du demandeur") % {"reference": ticket.reference},
             body=render_mail_text("triage/email/agent_notice.txt", {
                 "ticket": ticket, "agent": agent,
-                "ticket_url": absolute(ticket.get_absolute_url())}))
+                "ticket_url": agents_link(ticket)}))
     return event
 
 
@@ -434,4 +452,5 @@ def anonymise(ticket: Ticket) -> None:
     # Notes, replies, answers, a merged request and the transfer e-mail all hold what the
     # person wrote or their name.
     ticket.events.exclude(text="").update(text=ERASED)
+    ticket.team_transfers.update(note=ERASED)
     _record(ticket, None, TicketEvent.Kind.ANONYMISED, _("Durée de conservation écoulée"))

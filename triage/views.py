@@ -118,6 +118,13 @@ def submission_status(request, form, flooding_message: str) -> int:
 
 # --- Public: ask for help -----------------------------------------------------------------
 
+def team_of_door(request) -> Team:
+    """A request filed at a team's front door goes to that team; on the national site, to
+    the national queue."""
+    door = getattr(request, "front_door", None)
+    return (door and Team.objects.filter(slug=door.slug).first()) or Team.national()
+
+
 @never_cache  # what the person typed comes back in the page after an error
 @sensitive_post_parameters("description", "identifier_number", "phone", "email", "name")
 def help_request(request):
@@ -132,7 +139,7 @@ def help_request(request):
         submitted = form.cleaned_data["jeton"]
         ticket, _new = services.once(Ticket, submitted, lambda: services.file_ticket(
             data=form.ticket_data(), position=context.get("position"), pages_viewed=pages,
-            team=Team.national(), token=submitted))
+            team=team_of_door(request), token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
         return redirect("triage:confirmation", token=token)
     return render(request, "triage/help_form.html", {
@@ -165,10 +172,26 @@ def followed_ticket(token: str) -> Ticket:
     return ticket
 
 
+def at_its_door(request, ticket: Ticket):
+    """The follow page shows the header and contact of the team that handles the request: a
+    link from before a transfer, or one opened through another door, is sent behind the
+    right one. (Not through a team's own host name: there the door is the host.)"""
+    door = request.front_door
+    if request.method != "GET" or (door and door.host and request.path == request.path_info):
+        return None
+    came = request.path[:len(request.path) - len(request.path_info)]
+    if came == ticket.team.door:
+        return None
+    return redirect(ticket.team.door + services.root_path(request.get_full_path()))
+
+
 @never_cache
 @sensitive_post_parameters("text")
 def follow(request, token: str):
     ticket = followed_ticket(token)
+    elsewhere = at_its_door(request, ticket)
+    if elsewhere:
+        return elsewhere
     form = AnswerForm(request.POST if request.method == "POST" else None)
     status = submission_status(request, form, _(
         "Vous avez envoyé plusieurs messages en peu de temps. Patientez quelques minutes puis "
@@ -318,10 +341,15 @@ def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, curso
 
 
 def agent_ticket(request, pk: int) -> Ticket:
-    """A ticket of the user's teams; another team's is a 404, as if it did not exist."""
-    return get_object_or_404(
+    """A ticket of the user's teams; another team's is a 404, as if it did not exist. A
+    merged duplicate is only a way to the ticket it was merged into (its page redirects
+    there): a POST on it is a 404 too, nothing is done to it."""
+    ticket = get_object_or_404(
         Ticket.objects.of(request.user).select_related(
             "team", "assigned_to", "suggested_line", "transferred_to", "merged_into"), pk=pk)
+    if ticket.merged_into_id and request.method == "POST":
+        raise Http404(_("Ce ticket a été fusionné dans un autre."))
+    return ticket
 
 
 @agent_required()

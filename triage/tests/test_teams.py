@@ -149,7 +149,9 @@ def test_transfer_to_another_team(client, seed_tree, django_user_model, hdf, pac
     told = mailoutbox[-1]
     assert told.from_email == "Portail de santé PACA <aide@iess.fr>"
     assert "relève de Portail de santé PACA" in told.body
-    follow = client.get(ticket.get_follow_url()).content.decode()
+    opened = client.get(ticket.get_follow_url())  # an old link: behind PACA's door now
+    assert opened["Location"] == f"/paca{ticket.get_follow_url()}"
+    follow = client.get(opened["Location"]).content.decode()
     assert "Suivie par : Portail de santé PACA." in follow
     assert "c&#x27;est leur outil" not in follow  # the agents' note stays between teams
     assert TeamTransfer.objects.get().from_team == hdf
@@ -229,3 +231,82 @@ def test_a_mail_of_a_team_without_address_leaves_from_the_site(seed_tree, settin
 
     deliver(mail.pk)
     assert django_mail.outbox[0].from_email == "Assistance e-CPS <assistance@example.fr>"
+
+
+def test_only_an_open_ticket_moves_and_its_duplicates_move_with_it(
+        seed_tree, django_user_model, hdf, paca):
+    _fimatho, fimatho_client = member_client(django_user_model, "fanny", hdf)
+    member_client(django_user_model, "paola", paca)
+    keep = make_ticket(team=hdf)
+    duplicate = make_ticket(team=hdf)
+    fimatho_client.post(f"{duplicate.get_absolute_url()}fusionner/", {"into": keep.pk})
+    # The duplicate itself is only a way to the kept ticket: nothing is done to it.
+    assert fimatho_client.post(f"{duplicate.get_absolute_url()}equipe/", {
+        "team": paca.pk, "note": "Pour PACA."}).status_code == 404
+    assert fimatho_client.post(f"{duplicate.get_absolute_url()}reponse/", {
+        "subject": "Objet", "body": "Bonjour"}).status_code == 404
+    fimatho_client.post(f"{keep.get_absolute_url()}equipe/", {"team": paca.pk,
+                                                              "note": "Pour PACA."})
+    assert Ticket.objects.get(pk=duplicate.pk).team == paca
+    closed = make_ticket(team=hdf, status=Ticket.Status.RESOLVED)
+    refused = fimatho_client.post(f"{closed.get_absolute_url()}equipe/", {
+        "team": paca.pk, "note": "Pour PACA."}, follow=True).content.decode()
+    assert "Seule une demande ouverte peut changer d&#x27;équipe." in refused
+    assert Ticket.objects.get(pk=closed.pk).team == hdf
+
+
+def test_a_team_without_agents_is_not_offered(seed_tree, django_user_model, hdf, paca):
+    _fimatho, fimatho_client = member_client(django_user_model, "fanny", hdf)
+    Team.objects.create(slug="bretagne", name="Équipe sans personne")
+    member_client(django_user_model, "paola", paca)
+    page = fimatho_client.get(make_ticket(team=hdf).get_absolute_url()).content.decode()
+    assert "Portail de santé PACA</option>" in page
+    assert "Équipe sans personne" not in page
+
+
+def test_the_purge_erases_the_transfer_note(seed_tree, django_user_model, hdf, paca):
+    from triage import services
+
+    fimatho, _client = member_client(django_user_model, "fanny", hdf)
+    member_client(django_user_model, "paola", paca)
+    ticket = make_ticket(team=hdf)
+    services.transfer_to_team(ticket=ticket, team=paca, note="Mme Claire Martin, 06 12 34 56 78",
+                              actor=fimatho)
+    services.anonymise(ticket)
+    assert TeamTransfer.objects.get().note == services.ERASED
+
+
+def test_a_mail_written_before_a_transfer_is_signed_by_its_writer(
+        seed_tree, django_user_model, hdf, paca, mailoutbox):
+    from triage import services
+
+    fimatho, _client = member_client(django_user_model, "fanny", hdf)
+    member_client(django_user_model, "paola", paca)
+    ticket = make_ticket(team=hdf)
+    services.queue_mail(ticket=ticket, subject="Réponse de fimatho", body="Bonjour")
+    services.transfer_to_team(ticket=ticket, team=paca, note="Pour PACA.", actor=fimatho)
+    for mail in OutgoingMail.objects.all():
+        services.deliver(mail.pk)
+    senders = {sent.subject: sent.from_email for sent in mailoutbox}
+    assert senders["Réponse de fimatho"] == "Équipe fimatho <fimatho@chru-lille.fr>"
+
+
+def test_agents_write_only_their_teams_reply_templates(seed_tree, django_user_model, hdf,
+                                                       paca):
+    fimatho, fimatho_client = member_client(django_user_model, "fanny", hdf)
+    theirs = ReplyTemplate.objects.create(name="PACA", subject="Accès", body="Texte PACA",
+                                          team=paca)
+    ours = ReplyTemplate.objects.create(name="fimatho", subject="Droits", body="…", team=hdf)
+    national = ReplyTemplate.objects.filter(team__isnull=True).first()
+    listing = fimatho_client.get("/admin/triage/replytemplate/").content.decode()
+    assert "Texte PACA" not in listing and ">PACA<" not in listing
+    assert fimatho_client.get(f"/admin/triage/replytemplate/{theirs.pk}/change/"
+                              ).status_code in (302, 404)
+    fimatho_client.post(f"/admin/triage/replytemplate/{theirs.pk}/change/",
+                        {"name": "PACA", "subject": "Accès", "body": "modifié", "team": hdf.pk})
+    assert ReplyTemplate.objects.get(pk=theirs.pk).body == "Texte PACA"
+    # The national ones are read, not written, by a team's agent.
+    page = fimatho_client.get(f"/admin/triage/replytemplate/{national.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert fimatho_client.get(f"/admin/triage/replytemplate/{ours.pk}/change/"
+                              ).status_code == 200

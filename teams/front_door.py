@@ -1,0 +1,127 @@
+"""A team's front door: /hdf/… (or the team's own host name) shows every public page of the
+national site, with what the team adds on top: its name in the header, its welcome text, its
+lines and its regional tutorials first, its contact in the footer; and a help request filed
+there goes to that team.
+
+The teams are read from the database once per content check (kb.snapshot), never in a
+visitor's request. The prefix is taken off the path before the URL is resolved and given to
+reverse() as the script prefix, so every link of the page stays behind the door without any
+view knowing about it. Only public pages open there: staff pages answer 404."""
+
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import get_script_prefix, set_script_prefix
+
+from teams.models import Team
+
+# What a front door shows: the public pages, and the professional's own request pages.
+PUBLIC_VIEWS = {
+    "kb:home", "kb:wizard_start", "kb:wizard_step", "kb:overview", "kb:support_lines",
+    "kb:tutorials", "kb:tutorial", "kb:known_problems", "kb:glossary", "kb:search",
+    "kb:identifier", "kb:feedback", "kb:media", "triage:help", "triage:confirmation",
+    "triage:follow", "triage:follow_settled",
+}
+
+
+@dataclass(frozen=True)
+class Door:
+    """A team as visitors see it (no member, no address of an agent)."""
+
+    slug: str
+    name: str
+    organisation: str
+    region: str
+    host: str
+    welcome: str
+    email: str
+    phone: str
+    opening_hours: str
+    services: tuple = field(default_factory=tuple)
+    lines: tuple = field(default_factory=tuple)
+
+    @property
+    def prefix(self) -> str:
+        return f"/{self.slug}/"
+
+
+def load_doors() -> list[Door]:
+    return [
+        Door(slug=team.slug, name=team.name, organisation=team.organisation,
+             region=team.region, host=team.host.lower(), welcome=team.welcome,
+             email=team.email, phone=team.phone, opening_hours=team.opening_hours,
+             services=tuple(team.services), lines=tuple(team.lines))
+        for team in Team.objects.filter(is_national=False)
+    ]
+
+
+class Doors:
+    """The front doors by path prefix and by host name."""
+
+    def __init__(self, doors: list[Door]):
+        self.by_slug = {door.slug: door for door in doors}
+        self.by_host = {door.host: door for door in doors if door.host}
+
+
+def teams_version():
+    """Changes whenever a team is added, changed or removed: the content check compares it."""
+    from django.db.models import Count, Max
+
+    return tuple(Team.objects.aggregate(Max("updated_at"), Count("id")).values())
+
+
+def door_for(request, doors: dict[str, Door], hosts: dict[str, Door]):
+    """The door a request came through and the prefix to take off its path, or (None, "")."""
+    host = request.get_host().split(":")[0].lower()
+    if host in hosts:
+        return hosts[host], ""
+    first = request.path_info.split("/", 2)[1] if request.path_info.count("/") >= 2 else ""
+    door = doors.get(first)
+    return (door, door.prefix[:-1]) if door else (None, "")
+
+
+# The first segments of pages that never stand behind a door: no door to look for there.
+STAFF_SEGMENTS = {"admin", "agents", "sante", "static", "media", "apercu"}
+
+
+class FrontDoorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from kb.snapshot import published
+
+        request.front_door = None
+        if request.path_info.split("/", 2)[1] in STAFF_SEGMENTS:
+            return self.get_response(request)
+        try:
+            # The content, and the doors with it, as the views will read it (checked when due).
+            request.published = published.get()
+        except DatabaseError:
+            return self.get_response(request)  # the view answers the French 503
+        doors = published.doors
+        bare = request.path_info.strip("/")
+        if bare in doors.by_slug and not request.path_info.endswith("/"):
+            return HttpResponsePermanentRedirect(f"/{bare}/")
+        door, prefix = door_for(request, doors.by_slug, doors.by_host)
+        request.front_door = door
+        if door is None:
+            return self.get_response(request)
+        request.path_info = request.path_info[len(prefix):] or "/"
+        outer = get_script_prefix()
+        set_script_prefix(outer.rstrip("/") + prefix + "/")
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(outer)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.front_door and request.resolver_match.view_name not in PUBLIC_VIEWS:
+            raise Http404  # the agents' space, the admin…: at the site's root only
+        return None
+
+
+def context(request) -> dict:
+    """The door the page is seen through, for the header, the welcome and the footer."""
+    return {"front_door": getattr(request, "front_door", None)}
