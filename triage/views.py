@@ -297,8 +297,7 @@ def bulk(request):
     form = BulkForm(request.POST, user=request.user)
     back = redirect(f"{reverse('triage:queue')}?{request.POST.get('retour', '')}"[:2000])
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
+        say_errors(request, form)
         return back
     tickets = list(form.cleaned_data["tickets"])
     kind, target = form.target()
@@ -318,6 +317,13 @@ def bulk(request):
                 "n": left}
         messages.success(request, text)
     return back
+
+
+def say_errors(request, form) -> None:
+    """A form posted from a page of the agents' space comes back as messages on that page,
+    the first error of each field."""
+    for errors in form.errors.values():
+        messages.error(request, errors[0])
 
 
 def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, cursor=None):
@@ -422,8 +428,7 @@ def _ticket_action(form_class, action, done_message):
             action(ticket=ticket, actor=request.user, **form.cleaned_data)
             messages.success(request, done_message)
         else:
-            for errors in form.errors.values():
-                messages.error(request, errors[0])
+            say_errors(request, form)
         return redirect(ticket)
 
     return view
@@ -441,8 +446,7 @@ def transfer(request, pk: int):
     data = request.POST if request.method == "POST" else request.GET
     form = TransferForm(data, ticket=ticket)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
+        say_errors(request, form)
         return redirect(ticket)
     line = form.cleaned_data["line"]
     if request.method == "POST" and "confirmer" in request.POST:
@@ -475,8 +479,7 @@ def merge(request, pk: int):
     duplicate = agent_ticket(request, pk)
     form = MergeForm(request.POST, ticket=duplicate)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
+        say_errors(request, form)
         return redirect(duplicate)
     into = form.cleaned_data["into"]
     services.merge(duplicate=duplicate, into=into, actor=request.user)
@@ -492,8 +495,7 @@ def transfer_to_team(request, pk: int):
     ticket = agent_ticket(request, pk)
     form = TeamTransferForm(request.POST, ticket=ticket)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
+        say_errors(request, form)
         return redirect(ticket)
     team, token = form.cleaned_data["team"], form.cleaned_data["jeton"]
     services.once(TicketEvent, token, lambda: services.transfer_to_team(
