@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
+from kb.forms import StaffLoginForm
+
 admin.site.site_header = "Assistance e-CPS — administration"
 admin.site.site_title = "Assistance e-CPS"
 admin.site.index_title = "Contenus et paramètres"
+admin.site.login_form = StaffLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -389,7 +389,9 @@ class ContentVersionAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A version's page: what it changed compared with the one before it."""
         self._require(request, "kb.view_contentversion")
-        version = get_object_or_404(ContentVersion, pk=object_id)
+        version = self.get_object(request, object_id)  # None for « abc » too, not a 500
+        if version is None:
+            raise Http404(_("Cette version n'existe pas."))
         previous = ContentVersion.objects.filter(number__lt=version.number).first()
         changes = diff_documents(json.loads(previous.document) if previous else {},
                                  json.loads(version.document))

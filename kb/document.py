@@ -204,6 +204,11 @@ def parse(text: str) -> dict:
             f"Ce fichier n'est pas du JSON valide (ligne {error.lineno}, colonne "
             f"{error.colno}) : {error.msg}."
         ]) from None
+    except RecursionError:  # [[[[…]]]]: Python's reader gives up past ~1,000 levels
+        raise DocumentError([
+            "Ce fichier contient des listes ou des objets imbriqués sur des milliers de "
+            "niveaux : ce n'est pas un export de contenu, qui n'en a que quelques-uns."
+        ]) from None
     errors = []
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DocumentError([f"Ce fichier n'est pas un export de contenu : la clé « format » "
@@ -223,6 +228,8 @@ def parse(text: str) -> dict:
         seen = set()
         for i, item in enumerate(document[name]):
             slug = item.get("slug")
+            if not isinstance(slug, str):  # a list is no slug, and _shape said so
+                continue
             if slug in seen:
                 errors.append(f"{name}[{i}].slug : « {slug} » figure deux fois.")
             seen.add(slug)

@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from kb.identifiers import national_identifier
@@ -73,3 +75,16 @@ def published_page(match) -> bool:
         tutorial = content.tutorials.get(match.kwargs["slug"])
         return tutorial is not None and tutorial.is_published
     return True
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The login page of editors and agents. Django's form gives the username its maximum
+    length (150) after the field is built, so no validator checks it: a longer name went on
+    to authenticate() and to django-axes' record of the failure, which PostgreSQL refused
+    (a column of 255 characters), hence an error page. Here the length is checked like any
+    other field's, and the form comes back with its message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

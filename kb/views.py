@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +22,10 @@ from django.views.decorators.vary import vary_on_headers
 from kb import images
 from kb import search as kb_search
 from kb.forms import FeedbackForm, IdentifierForm
+from kb.middleware import bad_request
 from kb.models import Feedback, Tutorial
 from kb.page_cache import CSRF_PLACEHOLDER, public_page
+from kb.pages import resolve_local
 from kb.snapshot import (
     MAX_DEPTH,
     PREVIEW_SESSION_KEY,
@@ -208,20 +210,32 @@ def search(request):
     })
 
 
+def is_site_path(value: str) -> bool:
+    """Whether `value` is the path of a page of this site, as the admin's « Voir sur le site »
+    links give it (plain ASCII): not another site, nor a number, a line break, a look-alike
+    letter or an emoji."""
+    return (value.isascii() and value.isprintable() and " " not in value
+            and url_has_allowed_host_and_scheme(value, allowed_hosts=None)
+            and resolve_local(value) is not None)
+
+
 @staff_member_required
 def preview(request):
     """Staff browse the whole site as the draft would be published, until they leave.
     Entering and leaving are POSTs; the GET page only offers the button."""
     next_url = request.POST.get("suivant") or request.GET.get("suivant") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    if not is_site_path(next_url):
+        return bad_request(request, _("L'adresse de retour de ce lien n'est pas une page de ce "
+                                      "site : revenez en arrière et cliquez de nouveau sur "
+                                      "« Voir sur le site »."))
     if request.method == "POST":
         if request.POST.get("action") == "quitter":
             request.session.pop(PREVIEW_SESSION_KEY, None)
             messages.info(request, _("Vous avez quitté l'aperçu : vous voyez le site publié."))
         else:
             request.session[PREVIEW_SESSION_KEY] = True
-        return redirect(next_url)
+        # Not redirect(): given a word (« -1 »), it would look for a view of that name.
+        return HttpResponseRedirect(next_url)
     response = render(request, "kb/preview.html", {"next_url": next_url})
     add_never_cache_headers(response)
     return response

@@ -1,10 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
 
+import logging
 import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.signals import got_request_exception
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +39,57 @@ def browser():
             chromium.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+class ServerErrors(logging.Handler):
+    """The live server's answers of 500 or more, read from its request log (one line per
+    request, kb.middleware.request_log), whatever produced them: an exception, the French
+    503, a view's own status."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.answers: list[str] = []
+        self.exceptions: list[str] = []
+
+    def emit(self, record):
+        http = getattr(record, "http", None)
+        if http and http["status"] >= 500:
+            self.answers.append(f"{http['method']} {http['path']} : {http['status']}")
+
+    def exception(self, sender, **kwargs):
+        self.exceptions.append(sys.exc_info()[0].__name__)
+
+
+@contextmanager
+def failing_on_server_errors():
+    errors = ServerErrors()
+    logger = logging.getLogger("helpdesk.requests")
+    logger.addHandler(errors)
+    got_request_exception.connect(errors.exception)
+    try:
+        yield
+    finally:
+        logger.removeHandler(errors)
+        got_request_exception.disconnect(errors.exception)
+    if errors.answers:
+        pytest.fail("Le serveur a répondu par une erreur : " + " ; ".join(errors.answers)
+                    + (f" (exceptions : {', '.join(errors.exceptions)})"
+                       if errors.exceptions else ""))
+
+
+# A 500 anywhere in a browser test fails it, even when the page the test looks at seemed
+# fine (an htmx request, an image, a form posted in the background), in its fixtures (an
+# editor signing in) as in the test itself.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with failing_on_server_errors():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with failing_on_server_errors():
+        return (yield)
 
 
 @pytest.fixture
