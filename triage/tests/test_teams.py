@@ -204,17 +204,24 @@ def test_an_installation_from_before_teams_keeps_its_tickets_and_agents():
     executor = MigrationExecutor(connection)
     before = [("triage", "0007_submission_tokens"), ("teams", None)]
     executor.migrate(before)
-    apps = executor.loader.project_state([("triage", "0007_submission_tokens")]).apps
-    User = apps.get_model("auth", "User")
-    Group = apps.get_model("auth", "Group")
-    agent = User.objects.create(username="ancienne", is_staff=True)
-    agent.groups.add(Group.objects.get(name="Agents de support"))
-    old = apps.get_model("triage", "Ticket").objects.create(
-        name="Avant les équipes", email="a@example.fr", profession="medecin",
-        identifier_type="rpps", service="ecps", description="…")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    try:
+        apps = executor.loader.project_state([("triage", "0007_submission_tokens")]).apps
+        User = apps.get_model("auth", "User")
+        Permission = apps.get_model("auth", "Permission")
+        # The agents' group as triage.0002 made it (a test before this one may have emptied
+        # the database, groups included).
+        group, _created = apps.get_model("auth", "Group").objects.get_or_create(
+            name="Agents de support")
+        group.permissions.add(Permission.objects.get(codename="change_ticket"))
+        agent = User.objects.create(username="ancienne", is_staff=True)
+        agent.groups.add(group)
+        old = apps.get_model("triage", "Ticket").objects.create(
+            name="Avant les équipes", email="a@example.fr", profession="medecin",
+            identifier_type="rpps", service="ecps", description="…")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
     national = Team.objects.get(is_national=True)
     assert Ticket.objects.get(pk=old.pk).team == national
     assert list(national.members.values_list("username", flat=True)) == ["ancienne"]
