@@ -40,6 +40,10 @@ PAGES = {
     "connexion de l'équipe": "/admin/login/",
     "espace agents → connexion": "/agents/",
     "lien de suivi faux (404)": "/aide/suivi/MQ:signature-fausse/",
+    "porte d'une équipe": "/hdf/",
+    "question (porte PACA)": "/paca/parcours/methode-b/",
+    "contacts (porte HdF)": "/hdf/assistance/",
+    "agents derrière une porte (404)": "/hdf/agents/",
 }
 REQUIRED_HEADERS = {
     "Strict-Transport-Security": "max-age=",
@@ -114,6 +118,10 @@ def main() -> int:
             print(f"{status}  {name:<22} {path}"
                   + (f"   missing headers: {', '.join(missing)}" if missing else ""))
             if status != (404 if "404" in name else 200) or missing:
+                failures.append(name)
+            if name == "porte d'une équipe" and (b"\xc3\x89quipe fimatho" not in body or
+                                                 b'href="/static/css/site.' not in body):
+                print("   the team's name, or the site's styles at /static/, are missing")
                 failures.append(name)
             if name == "tutoriel":
                 drawing = re.search(rb'src="(/static/illustrations/qr-code\.[0-9a-f]{12}\.svg)"',
