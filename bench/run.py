@@ -1,7 +1,8 @@
 """`make bench`: the site under gunicorn (2 workers, loopback) driven by wrk, a few seconds a
 page. Prints req/s and each page's ratio to a static file served by the same server, in one
-run, then the same with 2,000 steps and 10,000 tutorials, with the workers' memory and the
-machine's load. Figures only: nothing here passes or fails on timing."""
+run (national pages and pages behind teams' front doors), then with 20 teams, then with
+2,000 steps and 10,000 tutorials, with the workers' memory and the machine's load. Figures
+only: nothing here passes or fails on timing."""
 
 import os
 import re
@@ -119,9 +120,27 @@ PAGES = {
     "accueil": "/",
     "question": "/parcours/methode-b/",
     "issue": "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "question, porte HdF": "/hdf/parcours/methode-b/",
+    "issue, porte PACA": "/paca/parcours/methode-a/methode-a-erreur/probleme-carte/",
     "tutoriel": "/tutoriels/activer-e-cps-avec-carte/",
     "recherche (même requête)": "/recherche/?q=qr+code+pas+re%C3%A7u",
     "recherche (requêtes toutes différentes)": "UNIQUE",
+}
+
+# Seventeen more teams, as many regions would have: 20 front doors in all.
+MORE_TEAMS = """
+from teams.models import Team
+for n in range(17):
+    Team.objects.create(slug=f"region-{n}", name=f"Équipe régionale {n}",
+                        region=f"Région {n}", welcome="Bienvenue. " * 20,
+                        services=["paca"], email=f"equipe{n}@example.fr")
+"""
+TEAM_PAGES = {
+    "question": "/parcours/methode-b/",
+    "issue": "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "question, porte d'une équipe sur 20": "/region-7/parcours/methode-b/",
+    "issue, porte d'une équipe sur 20":
+        "/region-12/parcours/methode-a/methode-a-erreur/probleme-carte/",
 }
 
 BIG_CONTENT = """
@@ -199,10 +218,20 @@ def main() -> None:
     manage(env, "migrate", "--no-input")
     manage(env, "createcachetable")
     manage(env, "load_content")
-    print(f"== Contenu réel, gunicorn 2 workers, wrk {SECONDS} s par page, 8 connexions")
+    manage(env, "load_teams")
+    print(f"== Contenu réel, 3 équipes, gunicorn 2 workers, wrk {SECONDS} s par page, "
+          "8 connexions")
     server = Server(env)
     try:
         measure(server, PAGES)
+    finally:
+        server.stop()
+
+    manage(env, "shell", stdin=MORE_TEAMS)
+    print("\n== 20 équipes (17 générées)")
+    server = Server(env)
+    try:
+        measure(server, TEAM_PAGES)
     finally:
         server.stop()
 
