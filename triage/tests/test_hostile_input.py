@@ -9,22 +9,9 @@ import pytest
 from django.test import Client
 
 from kb.middleware import JsonFormatter
+from kb.tests.test_hostile_input import CSRF_SECRET, browser, french_400  # one set-up
 from triage.models import Ticket
 from triage.tests.factories import VALID_FORM, make_ticket
-
-CSRF_SECRET = "a" * 32  # a well-formed CSRF cookie, also accepted as the form's token
-
-
-def browser() -> Client:
-    """A client that checks CSRF as the site does for browsers, with the cookie already set:
-    a refusal then goes through Django's CSRF check once more, as it does in production."""
-    client = Client(enforce_csrf_checks=True)
-    client.cookies["csrftoken"] = CSRF_SECRET
-    return client
-
-
-def french_400(response) -> bool:
-    return response.status_code == 400 and "Requête invalide" in response.content.decode()
 
 
 def post_in(charset: str, url: str, form: dict):
