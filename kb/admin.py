@@ -28,6 +28,7 @@ from kb.models import (
     GlossaryTerm,
     KnownProblem,
     LinkCheck,
+    ScheduledPublication,
     Step,
     SupportLine,
     Tutorial,
@@ -38,14 +39,27 @@ from kb.services import (
     PublishRefused,
     export_archive,
     import_file,
+    pending_changes,
     publish_content,
     revert_content,
+    schedule_publication,
 )
 from kb.snapshot import Snapshot, wizard_url
 from kb.tree_picture import outline, picture
-from kb.validation import problems
+from kb.validation import Problem, problems
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(label=_("Note (ce qui change, en une phrase)"), max_length=300,
+                           required=False)
+    le = forms.DateTimeField(
+        label=_("Publier le"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("Indiquez une date et une heure, par exemple "
+                                     "01/01/2027 08:00.")})
 
 
 def warn_about_draft(request) -> None:
@@ -361,6 +375,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("publier/", view(self.publish_view), name="kb_contentversion_publish"),
+            path("programmees/<int:pk>/annuler/", view(self.cancel_scheduled_view),
+                 name="kb_contentversion_cancel_scheduled"),
             path("arbre/", view(self.tree_view), name="kb_contentversion_tree"),
             path("tableau-de-bord/", view(self.dashboard_view),
                  name="kb_contentversion_dashboard"),
@@ -400,27 +416,74 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           can_publish=request.user.has_perm("kb.publish_content"))
 
     def publish_view(self, request):
-        """The draft against what visitors see, what stops it, and the « Publier » button."""
+        """The draft's changes object by object: the editor ticks what is ready and publishes
+        it now, or schedules it; what is not ticked stays in the draft."""
         self._require(request, "kb.view_contentversion")
+        form = PublishForm(request.POST or None)
+        errors: list = []
         if request.method == "POST":
             self._require(request, "kb.publish_content")
-            try:
-                version = publish_content(user=request.user, note=request.POST.get("note", ""))
-            except PublishRefused as refused:
-                for problem in refused.problems:
-                    messages.error(request, str(problem))
-                return redirect("admin:kb_contentversion_publish")
-            messages.success(request, _("Version %(n)s publiée : les visiteurs la voient "
-                                        "désormais.") % {"n": version.number})
-            return redirect("admin:kb_contentversion_change", version.pk)
-        draft = draft_document()
+            if form.is_valid():
+                done = self._publish(request, form)
+                if isinstance(done, list):
+                    errors = done
+                else:
+                    return done
+            else:
+                errors = [error for field_errors in form.errors.values()
+                          for error in field_errors]
+        pending = pending_changes()
         latest = ContentVersion.objects.first()
-        changes = diff_documents(json.loads(latest.document) if latest else {}, draft)
-        return self._page(request, "admin/kb/contentversion/publish.html",
-                          _("Publier le brouillon"), latest=latest, changes=changes,
-                          problems=self._linked(problems(draft)),
-                          can_publish=request.user.has_perm("kb.publish_content"),
-                          preview_url=preview_url("/"))
+        ticked = set(request.POST.getlist("modifications"))
+        return self._page(
+            request, "admin/kb/contentversion/publish.html", _("Publier"),
+            latest=latest, pending=pending, ticked=ticked, form=form,
+            errors=self._linked([e for e in errors if isinstance(e, Problem)])
+            + [(str(e), None) for e in errors if not isinstance(e, Problem)],
+            all_ready=pending and not any(change.problems for change in pending),
+            can_publish=request.user.has_perm("kb.publish_content"),
+            scheduled=ScheduledPublication.objects.order_by("-run_at")[:10],
+            preview_url=preview_url("/"))
+
+    def _publish(self, request, form):
+        """Publish, publish all or schedule; a redirect when done, else the problems."""
+        action = request.POST.get("action")
+        keys = set(request.POST.getlist("modifications"))
+        note = form.cleaned_data["note"]
+        try:
+            if action == "programmer":
+                if not form.cleaned_data["le"]:
+                    return [_("Indiquez la date et l'heure de la publication programmée.")]
+                scheduled = schedule_publication(keys=keys, run_at=form.cleaned_data["le"],
+                                                 user=request.user, note=note)
+                messages.success(request, _("%(what)s : les modifications cochées seront "
+                                            "vérifiées de nouveau puis publiées à cette "
+                                            "heure-là. Si elles ne passent plus les "
+                                            "vérifications, rien ne change et vous êtes "
+                                            "prévenu par e-mail.") % {"what": scheduled})
+                return redirect("admin:kb_contentversion_publish")
+            version = publish_content(user=request.user, note=note,
+                                      only=None if action == "tout" else keys)
+        except PublishRefused as refused:
+            return refused.problems
+        messages.success(request, _("Version %(n)s publiée : les visiteurs la voient "
+                                    "désormais.") % {"n": version.number})
+        return redirect("admin:kb_contentversion_change", version.pk)
+
+    def cancel_scheduled_view(self, request, pk):
+        self._require(request, "kb.publish_content")
+        if request.method != "POST":
+            return redirect("admin:kb_contentversion_publish")
+        cancelled = ScheduledPublication.objects.filter(
+            pk=pk, status=ScheduledPublication.Status.WAITING).update(
+            status=ScheduledPublication.Status.CANCELLED,
+            outcome=_("Annulée par %(user)s.") % {"user": request.user.get_username()})
+        if cancelled:
+            messages.success(request, _("La publication programmée est annulée."))
+        else:
+            messages.error(request, _("Cette publication n'est plus en attente : elle a déjà "
+                                      "eu lieu ou a été annulée."))
+        return redirect("admin:kb_contentversion_publish")
 
     def dashboard_view(self, request):
         """What to check again, which links fail, which pages visitors find least useful."""

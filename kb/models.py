@@ -573,6 +573,44 @@ class ContentVersion(models.Model):
         return _("Version %(number)s") % {"number": self.number}
 
 
+class ScheduledPublication(models.Model):
+    """« Publier le 1er janvier à 8 h » : the changes an editor ticked, frozen as they were
+    when scheduled (later edits of the draft do not slip in), published at `run_at` on top
+    of what visitors see then, after the same checks as a publication made by hand. Run by
+    `manage.py publish_scheduled` (a timer, every minute)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("programmée")
+        RUNNING = "running", _("en cours")
+        PUBLISHED = "published", _("publiée")
+        REFUSED = "refused", _("refusée")
+        CANCELLED = "cancelled", _("annulée")
+
+    run_at = models.DateTimeField(_("publier le"))
+    changes = models.JSONField(
+        _("modifications"), editable=False,
+        help_text=_("Chaque modification cochée avec son contenu au moment de la "
+                    "programmation ; null pour une suppression."))
+    summary = models.TextField(_("résumé"), editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    scheduled_by = models.CharField(_("programmée par"), max_length=150, editable=False)
+    notify = models.EmailField(_("prévenir"), blank=True, editable=False)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices,
+                              default=Status.WAITING, editable=False)
+    outcome = models.TextField(_("résultat"), blank=True, editable=False)
+    version_number = models.PositiveIntegerField(_("version"), null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run_at", "pk"]
+        verbose_name = _("publication programmée")
+        verbose_name_plural = _("publications programmées")
+
+    def __str__(self):
+        return _("Publication du %(when)s") % {
+            "when": timezone.localtime(self.run_at).strftime("%d/%m/%Y à %H h %M")}
+
+
 # Markdown is rendered once on save, never per request. Receivers rather than save(),
 # because loaddata saves fixtures "raw", without calling Model.save(); same for updated_at.
 @receiver(pre_save, sender=Step)

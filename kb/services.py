@@ -3,17 +3,24 @@ from management commands alike."""
 
 import io
 import json
+import logging
+import smtplib
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from kb import images
+from kb import images, selection
 from kb.document import (
     COLLECTIONS,
+    FORMAT,
+    FORMAT_VERSION,
     DocumentError,
     checksum,
     draft_document,
@@ -21,7 +28,15 @@ from kb.document import (
     parse,
     to_json,
 )
-from kb.models import ContentVersion, GlossaryTerm, KnownProblem, Step, SupportLine, Tutorial
+from kb.models import (
+    ContentVersion,
+    GlossaryTerm,
+    KnownProblem,
+    ScheduledPublication,
+    Step,
+    SupportLine,
+    Tutorial,
+)
 from kb.snapshot import published
 from kb.validation import Problem, problems
 
@@ -29,6 +44,7 @@ REFERENCE_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "content.json"
 # An archive holds the document under this name, and each screenshot file under its own.
 ARCHIVE_DOCUMENT = "contenu.json"
 ZIP_SIGNATURE = b"PK\x03\x04"
+logger = logging.getLogger(__name__)
 MAX_ARCHIVE_BYTES = 200 * 1024 * 1024  # unpacked: a hundred tutorials' screenshots, or a bomb
 
 
@@ -44,21 +60,78 @@ class NothingToPublish(PublishRefused):
     """The draft is already what visitors see."""
 
 
+def published_document() -> dict:
+    """What visitors see, as a document (an empty one before the first publication)."""
+    latest = ContentVersion.objects.order_by("-number").only("document").first()
+    if latest is None:
+        return {collection: [] for collection in COLLECTIONS}
+    return json.loads(latest.document)
+
+
 def draft_differs() -> bool:
     """Whether the draft is not what visitors see (the admin says so on every page)."""
     latest = ContentVersion.objects.order_by("-number").only("checksum").first()
     return latest is None or latest.checksum != checksum(to_json(draft_document()))
 
 
-@transaction.atomic
-def publish_content(*, user=None, note: str = "", reverted_to: int | None = None
-                    ) -> ContentVersion:
-    """Validate the whole draft and make it the new published version, or refuse and change
-    nothing. Every process serves it within KB_CONTENT_CHECK_SECONDS."""
-    document = draft_document()
+def pending_changes() -> list[selection.PendingChange]:
+    """The draft's changes object by object, each with what stops it, if anything."""
+    draft = draft_document()
+    pending = selection.pending_changes(published_document(), draft)
+    stopping = {}
+    for problem in problems(draft):
+        stopping.setdefault((problem.collection, problem.slug), []).append(problem)
+    for change in pending:
+        change.problems = stopping.get((change.collection, change.slug), [])
+    return pending
+
+
+def selected_document(keys: set[str], *, draft: dict | None = None) -> dict:
+    """What visitors see plus the ticked changes of the draft, or PublishRefused naming what
+    is wrong: no change ticked, a key that names no change, or a whole that does not hold
+    (then with the unticked changes it needs)."""
+    draft = draft if draft is not None else draft_document()
+    published = published_document()
+    pending = selection.pending_changes(published, draft)
+    if not keys:
+        raise PublishRefused(["Cochez au moins une modification à publier."])
+    unknown = sorted(keys - {change.key for change in pending})
+    if unknown:
+        raise PublishRefused([
+            f"« {name} » ne désigne aucune modification du brouillon (les modifications "
+            "en attente sont listées sur la page de publication, ou par "
+            "« publish_content --liste »)." for name in unknown])
+    document = selection.apply(published, draft, keys)
     found = problems(document)
     if found:
+        needed = selection.companions(published, draft, keys, pending)
+        if needed:
+            found = [Problem("", "", "Ce choix ne tient pas seul : cochez aussi "
+                             + ", ".join(f"{change.subject} ({change.kind_label})"
+                                         for change in needed) + "."), *found]
         raise PublishRefused(found)
+    return document
+
+
+@transaction.atomic
+def publish_content(*, user=None, note: str = "", only: set[str] | None = None,
+                    reverted_to: int | None = None) -> ContentVersion:
+    """Validate the whole draft, or what visitors see plus the changes named in `only`, and
+    make it the new published version; or refuse and change nothing. The changes not chosen
+    stay in the draft. Every process serves the new version within KB_CONTENT_CHECK_SECONDS."""
+    if only is None:
+        document = draft_document()
+        found = problems(document)
+        if found:
+            raise PublishRefused(found)
+    else:
+        document = selected_document(set(only))
+    return publish_document(document, user=user, note=note, reverted_to=reverted_to)
+
+
+def publish_document(document: dict, *, user=None, note: str = "", by: str = "",
+                     reverted_to: int | None = None) -> ContentVersion:
+    """Store a validated document as the next version (in the caller's transaction)."""
     text = to_json(document)
     digest = checksum(text)
     latest = ContentVersion.objects.select_for_update().order_by("-number").first()
@@ -69,7 +142,8 @@ def publish_content(*, user=None, note: str = "", reverted_to: int | None = None
         with transaction.atomic():
             version = ContentVersion.objects.create(
                 number=(latest.number if latest else 0) + 1, document=text, checksum=digest,
-                note=note.strip()[:300], published_by=user.get_username() if user else "",
+                note=note.strip()[:300],
+                published_by=user.get_username() if user else by,
                 reverted_to=reverted_to,
             )
     except IntegrityError:
@@ -78,6 +152,87 @@ def publish_content(*, user=None, note: str = "", reverted_to: int | None = None
                              ) from None
     transaction.on_commit(published.forget)  # this process at once, the others within 1 s
     return version
+
+
+def schedule_publication(*, keys: set[str], run_at, user=None, note: str = ""
+                         ) -> ScheduledPublication:
+    """Check the ticked changes now, as a publication would, and freeze them for `run_at`.
+    They are checked again when they run (publish_scheduled)."""
+    if run_at <= timezone.now():
+        raise PublishRefused(["Choisissez une date et une heure à venir."])
+    draft = draft_document()
+    selected_document(set(keys), draft=draft)
+    pending = {change.key: change for change in
+               selection.pending_changes(published_document(), draft)}
+    in_draft = {selection.key(collection, item["slug"]): item
+                for collection in selection.PREFIXES for item in draft[collection]}
+    return ScheduledPublication.objects.create(
+        run_at=run_at, changes={name: in_draft.get(name) for name in sorted(keys)},
+        summary="\n".join(f"{pending[name].subject} ({pending[name].kind_label})"
+                          for name in sorted(keys)),
+        note=note.strip()[:300], scheduled_by=user.get_username() if user else "",
+        notify=getattr(user, "email", "") or "",
+    )
+
+
+def run_scheduled_publications(now=None) -> list[ScheduledPublication]:
+    """Publish what is due, each on top of what visitors see at that moment and after the
+    whole checks. A refused one changes nothing and its editor is told by e-mail. Several
+    timers at once never run one twice: each is claimed by a conditional update."""
+    now = now or timezone.now()
+    done = []
+    due = ScheduledPublication.objects.filter(
+        status=ScheduledPublication.Status.WAITING, run_at__lte=now)
+    for pk in due.values_list("pk", flat=True):
+        claimed = ScheduledPublication.objects.filter(
+            pk=pk, status=ScheduledPublication.Status.WAITING).update(
+            status=ScheduledPublication.Status.RUNNING)
+        if not claimed:
+            continue
+        scheduled = ScheduledPublication.objects.get(pk=pk)
+        frozen = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                  **{collection: [] for collection in COLLECTIONS}}
+        for name, item in scheduled.changes.items():
+            if item is not None:
+                frozen[selection.COLLECTION_OF[name.partition(":")[0]]].append(item)
+        try:
+            with transaction.atomic():
+                document = selection.apply(published_document(), frozen,
+                                           set(scheduled.changes))
+                found = problems(document)
+                if found:
+                    raise PublishRefused(found)
+                version = publish_document(
+                    document, by=scheduled.scheduled_by,
+                    note=scheduled.note or "Publication programmée")
+        except PublishRefused as refused:
+            scheduled.status = ScheduledPublication.Status.REFUSED
+            scheduled.outcome = "\n".join(str(problem) for problem in refused.problems)
+            scheduled.save(update_fields=["status", "outcome"])
+            _tell_refused(scheduled)
+        else:
+            scheduled.status = ScheduledPublication.Status.PUBLISHED
+            scheduled.version_number = version.number
+            scheduled.outcome = f"Version {version.number} publiée."
+            scheduled.save(update_fields=["status", "version_number", "outcome"])
+        done.append(scheduled)
+    return done
+
+
+def _tell_refused(scheduled: ScheduledPublication) -> None:
+    """The editor who scheduled it learns why nothing changed (never fails the run)."""
+    if not scheduled.notify:
+        logger.warning("Publication programmée %s refusée ; personne à prévenir.",
+                       scheduled.pk)
+        return
+    body = render_to_string("kb/mail/scheduled_refused.txt", {
+        "scheduled": scheduled, "site": settings.TRIAGE_SITE_URL})
+    try:
+        send_mail(f"Publication programmée refusée : {scheduled}", str(body),
+                  settings.DEFAULT_FROM_EMAIL, [scheduled.notify])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Publication programmée %s refusée ; l'e-mail n'est pas parti.",
+                         scheduled.pk)
 
 
 @transaction.atomic

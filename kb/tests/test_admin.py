@@ -29,7 +29,8 @@ def test_an_editor_fixes_a_phone_number_once_for_every_outcome_when_published(
     assert response.status_code == 302
     for url in CARD_OUTCOMES:  # saved in the draft: visitors still see the published number
         assert 'href="tel:0825852000"' in visitor.get(url).content.decode()
-    response = admin_user_client.post("/admin/kb/contentversion/publier/", {"note": "Numéro"})
+    response = admin_user_client.post("/admin/kb/contentversion/publier/",
+                                      {"note": "Numéro", "action": "tout"})
     assert response.status_code == 302
     for url in CARD_OUTCOMES:
         html = visitor.get(url).content.decode()

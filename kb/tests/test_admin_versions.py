@@ -38,7 +38,9 @@ def test_an_editor_sees_the_changes_then_publishes_with_a_note(editor_client, se
     html = editor_client.get(VERSIONS + "publier/").content.decode()
     assert "Ligne « Support des cartes CPx »" in html
     assert "<del>0 825 85 20 00</del>" in html and "<ins>0 825 85 20 01</ins>" in html
-    response = editor_client.post(VERSIONS + "publier/", {"note": "Nouveau numéro"})
+    response = editor_client.post(VERSIONS + "publier/", {
+        "note": "Nouveau numéro", "modifications": "ligne:ans-support-cartes",
+        "action": "publier"})
     version = ContentVersion.objects.first()
     assert (version.number, version.note, version.published_by) == (2, "Nouveau numéro",
                                                                      "eddie")
@@ -50,17 +52,21 @@ def test_a_broken_draft_shows_what_to_fix_with_links_and_cannot_be_published(edi
                                                                              seed_tree):
     orphan = make_outcome("orpheline")
     html = editor_client.get(VERSIONS + "publier/").content.decode()
-    assert "1 défaut empêche la publication" in html
+    assert "Pas prête : " in html and "(orpheline) n&#x27;est atteinte par aucun" in html
+    assert ">Tout publier</button>" not in html
+    response = editor_client.post(VERSIONS + "publier/", {
+        "note": "x", "modifications": "etape:orpheline", "action": "publier"})
+    html = response.content.decode()
+    assert "Publication refusée : rien n'a changé pour les visiteurs" in html
+    assert "(orpheline) n&#x27;est atteinte par aucun chemin" in html
     assert f'href="/admin/kb/step/{orphan.pk}/change/"' in html
-    assert ">Publier</button>" not in html
-    response = editor_client.post(VERSIONS + "publier/", {"note": "x"}, follow=True)
-    assert "(orpheline) n&#x27;est atteinte par aucun chemin" in response.content.decode()
+    assert 'value="etape:orpheline" id="m1" checked' in html and 'value="x"' in html
     assert ContentVersion.objects.count() == 1
 
 
 def test_history_lists_versions_and_a_version_shows_what_it_changed(editor_client, seed_tree):
     change_card_phone()
-    editor_client.post(VERSIONS + "publier/", {"note": "Nouveau numéro"})
+    editor_client.post(VERSIONS + "publier/", {"note": "Nouveau numéro", "action": "tout"})
     html = editor_client.get(VERSIONS).content.decode()
     assert "Nouveau numéro" in html and "eddie" in html
     version = ContentVersion.objects.first()
@@ -74,7 +80,7 @@ def test_history_lists_versions_and_a_version_shows_what_it_changed(editor_clien
 
 def test_revert_asks_for_confirmation_then_publishes_the_old_content(editor_client, seed_tree):
     change_card_phone()
-    editor_client.post(VERSIONS + "publier/", {"note": "Erreur"})
+    editor_client.post(VERSIONS + "publier/", {"note": "Erreur", "action": "tout"})
     html = editor_client.get(VERSIONS + "1/retablir/").content.decode()
     assert "Confirmer : rétablir la version 1" in html
     assert ContentVersion.objects.count() == 2  # a GET changes nothing
