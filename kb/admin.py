@@ -15,9 +15,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from kb import illustrations, images
+from kb import editors, illustrations, images
 from kb.admin_widgets import EditorFieldsMixin
-from kb.diff import diff_documents
+from kb.diff import KIND_NAMES, diff_documents
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
 from kb.freshness import link_problems, never_verified, page_votes, verification_due
 from kb.markdown import render_markdown
@@ -28,6 +28,8 @@ from kb.models import (
     GlossaryTerm,
     KnownProblem,
     LinkCheck,
+    Overlay,
+    OverlayStep,
     ScheduledPublication,
     Step,
     SupportLine,
@@ -41,6 +43,7 @@ from kb.services import (
     import_file,
     pending_changes,
     publish_content,
+    published_document,
     revert_content,
     schedule_publication,
 )
@@ -202,16 +205,40 @@ class SupportLineForm(forms.ModelForm):
         return cleaned
 
 
+class TeamOwnedAdmin:
+    """Lines, tutorials and known problems belong to the national content or to one team's
+    overlay: each editor sees them all but changes only their own (kb.editors)."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or editors.may_edit(request.user, obj.team))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or editors.may_edit(request.user, obj.team))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "team" and not request.user.is_superuser:
+            choices = [(slug, slug) for slug in sorted(editors.teams_of(request.user))]
+            if editors.is_national_editor(request.user):
+                choices.insert(0, ("", _("Contenu national")))
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices,
+                                     required=False, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(SupportLine)
-class SupportLineAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class SupportLineAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
     form = SupportLineForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["name", "organisation", "phone", "email", "verified_on", "outcome_count"]
+    list_display = ["name", "organisation", "phone", "email", "team", "verified_on",
+                    "outcome_count"]
+    list_filter = ["team"]
     search_fields = ["name", "organisation", "phone", "email", "covers"]
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ["used_by"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "organisation", "covers", "position"]}),
+        (None, {"fields": ["name", "slug", "organisation", "covers", "team", "position"]}),
         (_("Coordonnées"), {"fields": ["phone", "call_cost", "email", "faq_url",
                                         "opening_hours"]}),
         (_("Fiabilité"), {"fields": ["verified_on", "keep_verified_on", "source", "notes"]}),
@@ -268,10 +295,10 @@ class TutorialStepInline(EditorFieldsMixin, admin.StackedInline):
 
 
 @admin.register(Tutorial)
-class TutorialAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class TutorialAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["title", "service", "is_published", "verified_on", "updated_at"]
-    list_filter = ["service", "is_published"]
+    list_display = ["title", "service", "team", "is_published", "verified_on", "updated_at"]
+    list_filter = ["service", "team", "is_published"]
     search_fields = ["title", "summary", "steps__body"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["help_step", "related"]
@@ -279,7 +306,8 @@ class TutorialAdmin(EditorFieldsMixin, admin.ModelAdmin):
     inlines = [TutorialStepInline]
     readonly_fields = ["used_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "service", "is_published", "position"]}),
+        (None, {"fields": ["title", "slug", "summary", "service", "team", "is_published",
+                           "position"]}),
         (_("Contenu"), {"fields": ["prerequisites", "video_url", "related"]}),
         (_("Toujours bloqué ?"), {"fields": ["help_step", "help_lines"]}),
         (_("Fiabilité"), {"fields": ["verified_on", "source"]}),
@@ -302,8 +330,9 @@ class TutorialAdmin(EditorFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(KnownProblem)
-class KnownProblemAdmin(EditorFieldsMixin, admin.ModelAdmin):
-    list_display = ["symptom", "support_line", "contact_note", "position"]
+class KnownProblemAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
+    list_display = ["symptom", "support_line", "contact_note", "team", "position"]
+    list_filter = ["team"]
     list_editable = ["position"]
     search_fields = ["symptom", "cause", "fix"]
     prepopulated_fields = {"slug": ("symptom",)}
@@ -318,6 +347,43 @@ class KnownProblemAdmin(EditorFieldsMixin, admin.ModelAdmin):
 
     def view_on_site(self, problem):
         return preview_url(problem.get_absolute_url())
+
+
+class OverlayStepInline(admin.TabularInline):
+    model = OverlayStep
+    fields = ["step", "support_lines", "position"]
+    autocomplete_fields = ["step"]
+    filter_horizontal = ["support_lines"]
+    extra = 0
+
+
+@admin.register(Overlay)
+class OverlayAdmin(EditorFieldsMixin, admin.ModelAdmin):
+    """What a team adds at its front door; its editors change it, publish it with the rest."""
+
+    list_display = ["slug", "welcome", "updated_at"]
+    filter_horizontal = ["lines"]
+    inlines = [OverlayStepInline]
+    fields = ["slug", "welcome", "services", "lines"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or editors.may_edit(request.user, obj.slug))
+
+    has_delete_permission = has_change_permission
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "slug" and not request.user.is_superuser:
+            return forms.ChoiceField(
+                label=db_field.verbose_name, help_text=db_field.help_text,
+                choices=[(slug, slug) for slug in sorted(editors.teams_of(request.user))])
+        if db_field.name == "services":
+            return forms.TypedMultipleChoiceField(
+                label=db_field.verbose_name, required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[c for c in Tutorial.Service.choices if c[0] != "ecps"],
+                help_text=_("Leurs tutoriels viennent en tête sur sa porte d'entrée."))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(GlossaryTerm)
@@ -432,7 +498,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
             else:
                 errors = [error for field_errors in form.errors.values()
                           for error in field_errors]
-        pending = pending_changes()
+        pending = pending_changes(request.user)
         latest = ContentVersion.objects.first()
         ticked = set(request.POST.getlist("modifications"))
         return self._page(
@@ -440,7 +506,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
             latest=latest, pending=pending, ticked=ticked, form=form,
             errors=self._linked([e for e in errors if isinstance(e, Problem)])
             + [(str(e), None) for e in errors if not isinstance(e, Problem)],
-            all_ready=pending and not any(change.problems for change in pending),
+            all_ready=pending and not any(change.problems for change in pending
+                                          if change.allowed),
             can_publish=request.user.has_perm("kb.publish_content"),
             scheduled=ScheduledPublication.objects.order_by("-run_at")[:10],
             preview_url=preview_url("/"))
@@ -495,6 +562,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
             months=settings.KB_FRESHNESS_MONTHS, due=verification_due(), never=never_verified(),
             broken=link_problems(), last_check=LinkCheck.objects.order_by("-checked_at").first(),
             votes=[{**row, "title": titles.get(row["page"], row["page"])} for row in votes],
+            overlays=overlay_summary(published_document()),
         )
 
     def markdown_preview_view(self, request):
@@ -520,6 +588,9 @@ class ContentVersionAdmin(admin.ModelAdmin):
         form_urls = {slug: reverse("admin:kb_step_change", args=[pk])
                      for slug, pk in Step.objects.values_list("slug", "pk")}  # one query
         flag_draft_boxes(drawn, draft, before, form_urls)
+        added = overlay_additions(draft)
+        for box in drawn.boxes:
+            box.added = added.get(box.step.slug, "")
         drawn_slugs = {box.step.slug for box in drawn.boxes}
         side_by_side = request.GET.get("vue") == "cote-a-cote" and latest
         return self._page(
@@ -531,6 +602,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
             outside=[(step["question"] or step["title"], form_urls[step["slug"]])
                      for step in draft["steps"] if step["slug"] not in drawn_slugs],
             editor_legend=_("À corriger, nouvelle ou modifiée depuis la publication"),
+            added_legend=_("Une équipe régionale y ajoute sa ligne (sur sa porte d'entrée)")
+            if added else "",
         )
 
     def _linked(self, found) -> list[tuple[str, str | None]]:
@@ -564,7 +637,9 @@ class ContentVersionAdmin(admin.ModelAdmin):
                           changes=changes)
 
     def revert_view(self, request, number):
+        # A revert replaces the whole draft, every team's overlay included: national only.
         self._require(request, "kb.publish_content")
+        self._require(request, "kb.edit_national_content")
         version = get_object_or_404(ContentVersion, number=number)
         if request.method == "POST":
             try:
@@ -601,6 +676,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
 
     def import_view(self, request):
         self._require(request, "kb.publish_content")
+        self._require(request, "kb.edit_national_content")
         form = ImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
@@ -618,6 +694,36 @@ class ContentVersionAdmin(admin.ModelAdmin):
                 return redirect("admin:kb_contentversion_publish")
         return self._page(request, "admin/kb/contentversion/import.html",
                           _("Importer un contenu dans le brouillon"), form=form, errors=errors)
+
+
+def overlay_summary(document: dict) -> list[dict]:
+    """What each team adds to the published national content, for the dashboard."""
+    additions = overlay_additions(document)
+    summary = []
+    for overlay in document.get("overlays", []):
+        team = overlay["slug"]
+        owned = [(KIND_NAMES[collection], item.get("name") or item.get("title")
+                  or item.get("symptom"))
+                 for collection in ("support_lines", "tutorials", "known_problems")
+                 for item in document[collection] if item.get("team", "") == team]
+        steps = [(step, text) for step, text in additions.items()
+                 if f"« {team} »" in text]
+        summary.append({"team": team, "welcome": overlay["welcome"], "owned": owned,
+                        "steps": steps, "services": overlay["services"]})
+    return summary
+
+
+def overlay_additions(document: dict) -> dict[str, str]:
+    """For each step, what the teams' overlays add there, in words."""
+    names = {line["slug"]: line["name"] for line in document["support_lines"]}
+    added: dict[str, list[str]] = {}
+    for overlay in document.get("overlays", []):
+        for addition in overlay["steps"]:
+            added.setdefault(addition["step"], []).append(
+                _("Équipe « %(team)s » : %(lines)s en tête") % {
+                    "team": overlay["slug"],
+                    "lines": ", ".join(names.get(s, s) for s in addition["support_lines"])})
+    return {step: " ; ".join(texts) for step, texts in added.items()}
 
 
 def flag_draft_boxes(drawn, draft: dict, before: dict, form_urls: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from kb.models import TutorialStep
 
 KIND_NAMES = {
     "support_lines": "Ligne", "steps": "Étape", "tutorials": "Tutoriel",
-    "known_problems": "Problème connu", "glossary": "Terme",
+    "known_problems": "Problème connu", "glossary": "Terme", "overlays": "Ajouts de l'équipe",
 }
 # A new screenshot has a new file name: its size changing too is no news.
 SAID_BY_THE_SCREENSHOT = {"screenshot_width", "screenshot_height"}
@@ -63,6 +63,9 @@ def _field_changes(collection, subject, fields, old, new) -> list[Change]:
             continue
         if collection == "tutorials" and field == "steps":
             changes += _tutorial_step_changes(subject, old["steps"], new["steps"])
+        elif collection == "overlays" and field == "steps":
+            changes.append(Change(subject, "lignes en tête sur des étapes",
+                                  _additions(old[field]), _additions(new[field])))
         elif field == "answers":
             changes.append(Change(subject, _label(collection, field),
                                   _answers(old[field]), _answers(new[field])))
@@ -93,6 +96,10 @@ def _tutorial_step_changes(subject, old_steps, new_steps) -> list[Change]:
 
 def _answers(answers: list[dict]) -> str:
     return " ; ".join(f"« {a['label']} » → {a['next_step']}" for a in answers)
+
+
+def _additions(additions: list[dict]) -> str:
+    return " ; ".join(f"{a['step']} : {', '.join(a['support_lines'])}" for a in additions)
 
 
 def _text(value) -> str:

@@ -19,6 +19,8 @@ from kb.models import (
     Answer,
     GlossaryTerm,
     KnownProblem,
+    Overlay,
+    OverlayStep,
     Step,
     SupportLine,
     Tutorial,
@@ -34,7 +36,7 @@ LINE_FIELDS = {
     "slug": None, "name": None, "organisation": "", "covers": "", "phone": "", "call_cost": "",
     "email": "", "faq_url": "", "opening_hours": "", "visitor_notice": "", "notes": "",
     "verified_on": None,
-    "source": "", "position": 0,
+    "source": "", "position": 0, "team": "",
 }
 STEP_FIELDS = {
     "slug": None, "kind": None, "is_start": False, "title": "", "question": "", "body": "",
@@ -46,7 +48,7 @@ TUTORIAL_FIELDS = {
     "slug": None, "title": None, "summary": "", "service": None, "prerequisites": "",
     "prerequisites_html": "", "video_url": "", "verified_on": None, "source": "",
     "is_published": True, "position": 0, "related": [], "help_step": None, "help_lines": [],
-    "steps": [],
+    "steps": [], "team": "",
 }
 TUTORIAL_STEP_FIELDS = {
     "title": None, "where": "", "body": None, "body_html": "", "illustration": "",
@@ -55,9 +57,13 @@ TUTORIAL_STEP_FIELDS = {
 }
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
-    "contact_note": "", "tutorial": None, "position": 0, "verified_on": "",
+    "contact_note": "", "tutorial": None, "position": 0, "verified_on": "", "team": "",
 }
 TERM_FIELDS = {"slug": None, "term": None, "expansion": "", "definition": ""}
+# What a team adds at its front door (kb.models.Overlay); its own lines, tutorials and known
+# problems are those of the collections above whose "team" is its slug.
+OVERLAY_FIELDS = {"slug": None, "welcome": "", "services": [], "lines": [], "steps": []}
+OVERLAY_STEP_FIELDS = {"step": None, "support_lines": []}
 
 COLLECTIONS = {
     "support_lines": LINE_FIELDS,
@@ -65,19 +71,21 @@ COLLECTIONS = {
     "tutorials": TUTORIAL_FIELDS,
     "known_problems": PROBLEM_FIELDS,
     "glossary": TERM_FIELDS,
+    "overlays": OVERLAY_FIELDS,
 }
 # The draft model behind each collection (for the admin's links and the diff's labels).
 COLLECTION_MODELS = {
     "support_lines": SupportLine, "steps": Step, "tutorials": Tutorial,
-    "known_problems": KnownProblem, "glossary": GlossaryTerm,
+    "known_problems": KnownProblem, "glossary": GlossaryTerm, "overlays": Overlay,
 }
-NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_STEP_FIELDS}
+NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_STEP_FIELDS,
+          ("overlays", "steps"): OVERLAY_STEP_FIELDS}
 # Left out of a document while empty, as in documents written before these fields existed:
 # a new field does not make every earlier version differ from the draft.
 LEFT_OUT_WHEN_EMPTY = {"verified_on": None, "illustration": "", "screenshot_width": 0,
-                       "screenshot_height": 0}
+                       "screenshot_height": 0, "team": ""}
 RELATION_FIELDS = {"tutorial", "support_lines", "known_problems", "answers", "related",
-                   "help_step", "help_lines", "steps", "support_line"}
+                   "help_step", "help_lines", "steps", "support_line", "lines", "step"}
 
 
 class DocumentError(ValueError):
@@ -181,11 +189,35 @@ def draft_document() -> dict:
         ],
         "glossary": [_plain(term, TERM_FIELDS)
                      for term in GlossaryTerm.objects.order_by("term", "slug")],
+        "overlays": _overlays(line_slugs, step_slugs, rank["lines"]),
     }
 
 
+def _overlays(line_slugs, step_slugs, line_rank) -> list[dict]:
+    overlays = list(Overlay.objects.order_by("slug"))
+    lines = {}
+    for overlay, line in Overlay.lines.through.objects.values_list("overlay_id",
+                                                                    "supportline_id"):
+        lines.setdefault(overlay, []).append(line_slugs[line])
+    step_lines = {}
+    for addition, line in OverlayStep.support_lines.through.objects.values_list(
+            "overlaystep_id", "supportline_id"):
+        step_lines.setdefault(addition, []).append(line_slugs[line])
+    additions = {}
+    for addition in OverlayStep.objects.order_by("position", "id"):
+        additions.setdefault(addition.overlay_id, []).append({
+            "step": step_slugs[addition.step_id],
+            "support_lines": sorted(step_lines.get(addition.pk, []), key=line_rank.get)})
+    return [{**_plain(overlay, OVERLAY_FIELDS),
+             "lines": sorted(lines.get(overlay.pk, []), key=line_rank.get),
+             "steps": additions.get(overlay.pk, [])} for overlay in overlays]
+
+
 def to_json(document: dict) -> str:
-    """The canonical text of a document: the same content always gives the same bytes."""
+    """The canonical text of a document: the same content always gives the same bytes.
+    No overlay, no "overlays" key: as in the documents published before teams existed."""
+    if "overlays" in document and not document["overlays"]:
+        document = {key: value for key, value in document.items() if key != "overlays"}
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
@@ -309,6 +341,8 @@ def load_into_draft(document: dict) -> None:
     tutorials = upsert(Tutorial, "tutorials", TUTORIAL_FIELDS)
     steps = upsert(Step, "steps", STEP_FIELDS)
     problems = upsert(KnownProblem, "known_problems", PROBLEM_FIELDS)
+    document.setdefault("overlays", [])
+    overlays = upsert(Overlay, "overlays", OVERLAY_FIELDS)
 
     def ref(objects, slug, place):
         if slug is None:
@@ -375,6 +409,17 @@ def load_into_draft(document: dict) -> None:
                                   validate_constraints=False)
         except ValidationError as error:
             errors += [f"{placed.place} : {message}" for message in _messages(placed.obj, error)]
+    for i, item in enumerate(document["overlays"]):
+        overlay = overlays[item["slug"]]
+        overlay.lines.set(refs(lines, item["lines"], f"overlays[{i}].lines"))
+        overlay.steps.all().delete()
+        for j, addition in enumerate(item["steps"]):
+            place = f"overlays[{i}].steps[{j}]"
+            step = ref(steps, addition["step"], f"{place}.step")
+            if step is not None:
+                OverlayStep.objects.create(overlay=overlay, step=step, position=j
+                                           ).support_lines.set(
+                    refs(lines, addition["support_lines"], f"{place}.support_lines"))
     if errors:
         raise DocumentError(errors)  # inside the transaction: everything above is undone
     Answer.objects.bulk_create(answers)

@@ -107,6 +107,11 @@ class SupportLine(ContactLinks, models.Model):
     )
     verified_on = models.DateField(_("informations vérifiées le"))
     source = models.CharField(_("source"), max_length=300)
+    team = models.SlugField(
+        _("équipe"), max_length=30, blank=True,
+        help_text=_("Vide : contenu national. Sinon l'identifiant de l'équipe régionale à "
+                    "qui il appartient (ses éditeurs le modifient et le publient ; il vient en "
+                    "tête sur sa porte d'entrée)."))
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
 
     objects = SlugNaturalKeyManager()
@@ -302,6 +307,11 @@ class Tutorial(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     summary = models.CharField(_("résumé en une ligne"), max_length=300,
                                help_text=_("Texte simple (pas de Markdown)."))
+    team = models.SlugField(
+        _("équipe"), max_length=30, blank=True,
+        help_text=_("Vide : contenu national. Sinon l'identifiant de l'équipe régionale à "
+                    "qui il appartient (ses éditeurs le modifient et le publient ; il vient en "
+                    "tête sur sa porte d'entrée)."))
     service = models.CharField(_("service concerné"), max_length=20, choices=Service.choices)
     prerequisites = models.TextField(
         _("vous aurez besoin de"), blank=True, help_text=_("Une liste Markdown : « - … »."),
@@ -441,6 +451,11 @@ class KnownProblem(models.Model):
         _("vérifié le"), null=True, blank=True,
         help_text=_("Date à laquelle la cause et la solution ont été vérifiées. Vide : jamais "
                     "vérifié (le tableau de bord des éditeurs le signale)."))
+    team = models.SlugField(
+        _("équipe"), max_length=30, blank=True,
+        help_text=_("Vide : contenu national. Sinon l'identifiant de l'équipe régionale à "
+                    "qui il appartient (ses éditeurs le modifient et le publient ; il vient en "
+                    "tête sur sa porte d'entrée)."))
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
     updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
 
@@ -567,10 +582,65 @@ class ContentVersion(models.Model):
         get_latest_by = "number"
         verbose_name = _("version publiée")
         verbose_name_plural = _("versions publiées")
-        permissions = [("publish_content", _("Peut publier et rétablir le contenu"))]
+        permissions = [
+            ("publish_content", _("Peut publier et rétablir le contenu")),
+            # Without it, an editor publishes only the overlays of the teams they belong to.
+            ("edit_national_content", _("Peut modifier et publier le contenu national")),
+        ]
 
     def __str__(self):
         return _("Version %(number)s") % {"number": self.number}
+
+
+class Overlay(models.Model):
+    """What a regional team adds on top of the national content at its front door (/hdf/…),
+    never a copy of it: its welcome text, the services and lines it puts first, and lines
+    hung on given steps (« Pour l'outil RCP SARA : l'équipe fimatho »). Its own tutorials,
+    known problems and lines are the objects whose `team` is its slug. Published with the
+    rest of the content, by the team's editors."""
+
+    slug = models.SlugField(
+        _("équipe"), max_length=30, unique=True,
+        help_text=_("L'identifiant de l'équipe, celui de sa porte d'entrée (« hdf » pour /hdf/)."))
+    welcome = models.TextField(
+        _("texte d'accueil"), blank=True, max_length=600,
+        help_text=_("Deux ou trois phrases en tête de sa porte d'entrée. Texte simple (pas de "
+                    "Markdown)."))
+    services = models.JSONField(
+        _("services régionaux"), default=list, blank=True,
+        help_text=_("Les services dont les tutoriels viennent en tête sur sa porte d'entrée, "
+                    "par exemple [\"rcp-sara\"]."))
+    lines = models.ManyToManyField(
+        SupportLine, blank=True, related_name="+", verbose_name=_("ses lignes, en tête"),
+        help_text=_("Montrées en premier sur la page des contacts de sa porte d'entrée."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("ajouts d'une équipe")
+        verbose_name_plural = _("ajouts des équipes")
+
+    def __str__(self):
+        return gettext("Ajouts de l'équipe « %(slug)s »") % {"slug": self.slug}
+
+
+class OverlayStep(models.Model):
+    """Lines a team shows first on one step of the national tree, at its front door only."""
+
+    overlay = models.ForeignKey(Overlay, on_delete=models.CASCADE, related_name="steps")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("étape"))
+    support_lines = models.ManyToManyField(SupportLine, related_name="+",
+                                           verbose_name=_("lignes montrées en tête"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("ajout sur une étape")
+        verbose_name_plural = _("ajouts sur des étapes")
+
+    def __str__(self):
+        return str(self.step)
 
 
 class ScheduledPublication(models.Model):

@@ -16,7 +16,7 @@ from kb.diff import Change, describe, diff_documents
 # Key prefixes, in French, for the command line and the form: « ligne:ans-support-cartes ».
 PREFIXES = {
     "support_lines": "ligne", "steps": "etape", "tutorials": "tutoriel",
-    "known_problems": "probleme", "glossary": "terme",
+    "known_problems": "probleme", "glossary": "terme", "overlays": "equipe",
 }
 COLLECTION_OF = {prefix: collection for collection, prefix in PREFIXES.items()}
 
@@ -27,6 +27,7 @@ SORT_KEYS = {
     "tutorials": lambda item: (item.get("position", 0), item["title"], item["slug"]),
     "known_problems": lambda item: (item.get("position", 0), item["symptom"], item["slug"]),
     "glossary": lambda item: (item["term"], item["slug"]),
+    "overlays": lambda item: item["slug"],
 }
 
 
@@ -123,6 +124,11 @@ def references(collection: str, item: dict) -> set[tuple[str, str]]:
         add("tutorials", item.get("related", []))
         add("steps", [item.get("help_step")])
         add("support_lines", item.get("help_lines", []))
+    elif collection == "overlays":
+        add("support_lines", item.get("lines", []))
+        for addition in item.get("steps", []):
+            add("steps", [addition["step"]])
+            add("support_lines", addition["support_lines"])
     elif collection == "known_problems":
         add("support_lines", [item.get("support_line")])
         add("tutorials", [item.get("tutorial")])

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from kb import images, selection
+from kb import editors, images, selection
 from kb.document import (
     COLLECTIONS,
     FORMAT,
@@ -74,19 +74,25 @@ def draft_differs() -> bool:
     return latest is None or latest.checksum != checksum(to_json(draft_document()))
 
 
-def pending_changes() -> list[selection.PendingChange]:
-    """The draft's changes object by object, each with what stops it, if anything."""
-    draft = draft_document()
-    pending = selection.pending_changes(published_document(), draft)
+def pending_changes(user=None) -> list[selection.PendingChange]:
+    """The draft's changes object by object, each with what stops it, if anything, its team
+    and whether `user` may publish it."""
+    draft, published_now = draft_document(), published_document()
+    pending = selection.pending_changes(published_now, draft)
     stopping = {}
     for problem in problems(draft):
         stopping.setdefault((problem.collection, problem.slug), []).append(problem)
+    allowed = editors.publishable(user, pending, published_now, draft)
+    items = {(c, item["slug"]): item for document in (published_now, draft)
+             for c in selection.PREFIXES for item in document.get(c, [])}
     for change in pending:
         change.problems = stopping.get((change.collection, change.slug), [])
+        change.team = editors.owner(change.collection, items[change.collection, change.slug])
+        change.allowed = change.key in allowed
     return pending
 
 
-def selected_document(keys: set[str], *, draft: dict | None = None) -> dict:
+def selected_document(keys: set[str], *, draft: dict | None = None, user=None) -> dict:
     """What visitors see plus the ticked changes of the draft, or PublishRefused naming what
     is wrong: no change ticked, a key that names no change, or a whole that does not hold
     (then with the unticked changes it needs)."""
@@ -101,6 +107,11 @@ def selected_document(keys: set[str], *, draft: dict | None = None) -> dict:
             f"« {name} » ne désigne aucune modification du brouillon (les modifications "
             "en attente sont listées sur la page de publication, ou par "
             "« publish_content --liste »)." for name in unknown])
+    refused = sorted(keys - editors.publishable(user, pending, published, draft))
+    if refused:
+        raise PublishRefused([
+            f"« {name} » appartient à une autre équipe (ou au contenu national) : seuls ses "
+            "éditeurs peuvent le publier." for name in refused])
     document = selection.apply(published, draft, keys)
     found = problems(document)
     if found:
@@ -119,13 +130,18 @@ def publish_content(*, user=None, note: str = "", only: set[str] | None = None,
     """Validate the whole draft, or what visitors see plus the changes named in `only`, and
     make it the new published version; or refuse and change nothing. The changes not chosen
     stay in the draft. Every process serves the new version within KB_CONTENT_CHECK_SECONDS."""
+    if only is None and user is not None and not user.is_superuser:
+        # « Tout publier » for an editor: everything they may publish, nothing of others.
+        draft = draft_document()
+        pending = selection.pending_changes(published_document(), draft)
+        only = editors.publishable(user, pending, published_document(), draft)
     if only is None:
         document = draft_document()
         found = problems(document)
         if found:
             raise PublishRefused(found)
     else:
-        document = selected_document(set(only))
+        document = selected_document(set(only), user=user)
     return publish_document(document, user=user, note=note, reverted_to=reverted_to)
 
 
@@ -161,7 +177,7 @@ def schedule_publication(*, keys: set[str], run_at, user=None, note: str = ""
     if run_at <= timezone.now():
         raise PublishRefused(["Choisissez une date et une heure à venir."])
     draft = draft_document()
-    selected_document(set(keys), draft=draft)
+    selected_document(set(keys), draft=draft, user=user)
     pending = {change.key: change for change in
                selection.pending_changes(published_document(), draft)}
     in_draft = {selection.key(collection, item["slug"]): item
@@ -276,6 +292,78 @@ def import_content(*, text: str, files: dict[str, bytes] | None = None) -> None:
     for name, data in to_write.items():
         default_storage.save(name, ContentFile(data))
     load_into_draft(document)
+
+
+OVERLAY_FORMAT = "assistance-ecps/ajouts-equipe"
+TEAM_OWNED = ("support_lines", "tutorials", "known_problems")
+
+
+def export_overlay(team: str, version: ContentVersion | None = None) -> str:
+    """One team's overlay as published in `version` (the latest by default): its additions
+    and its own lines, tutorials and known problems; never a national object."""
+    version = version or ContentVersion.objects.order_by("-number").first()
+    document = json.loads(version.document) if version else {}
+    overlay = next((item for item in document.get("overlays", []) if item["slug"] == team),
+                   None)
+    return to_json({
+        "format": OVERLAY_FORMAT, "format_version": FORMAT_VERSION, "team": team,
+        "overlay": overlay,
+        **{collection: [item for item in document.get(collection, [])
+                        if item.get("team", "") == team] for collection in TEAM_OWNED},
+    })
+
+
+def import_overlay(text: str) -> str:
+    """Replace one team's overlay in the draft by an export of it, after the checks a
+    publication makes on what the file holds; the rest of the draft is untouched. Returns the
+    team's slug; DocumentError and an unchanged draft on any fault."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise DocumentError(["Ce fichier n'est pas du JSON valide."]) from None
+    if not isinstance(data, dict) or data.get("format") != OVERLAY_FORMAT:
+        raise DocumentError([f"Ce fichier n'est pas un export des ajouts d'une équipe : la clé "
+                             f"« format » doit valoir « {OVERLAY_FORMAT} »."])
+    team = data.get("team")
+    if not isinstance(team, str) or not team:
+        raise DocumentError(["team : l'identifiant de l'équipe manque."])
+    unknown = set(data) - {"format", "format_version", "team", "overlay", *TEAM_OWNED}
+    if unknown:
+        raise DocumentError([f"{key} : clé inconnue." for key in sorted(unknown)])
+    # Its shape is checked as a content document's would be.
+    parsed = parse(to_json({
+        "format": FORMAT, "format_version": data.get("format_version"),
+        **{collection: data.get(collection, []) for collection in TEAM_OWNED},
+        "overlays": [data["overlay"]] if data.get("overlay") else []}))
+    errors = [f"{collection}[{i}] (« {item['slug']} ») : appartient à l'équipe "
+              f"« {item.get('team', '')} », pas à « {team} »."
+              for collection in TEAM_OWNED for i, item in enumerate(parsed[collection])
+              if item.get("team", "") != team]
+    if parsed["overlays"] and parsed["overlays"][0]["slug"] != team:
+        errors.append(f"overlay.slug : « {parsed['overlays'][0]['slug']} » au lieu de "
+                      f"« {team} ».")
+    if errors:
+        raise DocumentError(errors)
+    draft = draft_document()
+    draft.setdefault("overlays", [])
+    for collection in TEAM_OWNED:
+        theirs = {item["slug"] for item in parsed[collection]}
+        clash = [item["slug"] for item in draft[collection]
+                 if item["slug"] in theirs and item.get("team", "") != team]
+        if clash:
+            raise DocumentError([f"{collection} : « {slug} » existe déjà hors de l'équipe "
+                                 f"« {team} »." for slug in clash])
+        draft[collection] = [item for item in draft[collection]
+                             if item.get("team", "") != team] + parsed[collection]
+    draft["overlays"] = [item for item in draft["overlays"] if item["slug"] != team
+                         ] + parsed["overlays"]
+    mine = {(collection, item["slug"]) for collection in TEAM_OWNED
+            for item in parsed[collection]} | {("overlays", team)}
+    found = [problem for problem in problems(draft) if (problem.collection, problem.slug) in mine]
+    if found:
+        raise DocumentError([str(problem) for problem in found])
+    load_into_draft(draft)
+    return team
 
 
 def export_archive(version: ContentVersion) -> bytes:

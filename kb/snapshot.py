@@ -56,6 +56,7 @@ class Line(ContactLinks):
     notes: str  # for editors: never shown
     verified_on: datetime.date
     source: str
+    team: str = ""  # a regional team's own line (kb.models.Overlay); "" for a national one
 
 
 @dataclass(eq=False)
@@ -143,6 +144,7 @@ class Tutorial:
     related: list["Tutorial"] = field(default_factory=list)
     help_step: Step | None = None
     help_lines: list[Line] = field(default_factory=list)
+    team: str = ""
 
     @property
     def service_label(self) -> str:
@@ -162,6 +164,7 @@ class KnownProblem:
     contact_note: str
     support_line: Line | None = None
     tutorial: Tutorial | None = None
+    team: str = ""
 
     def get_absolute_url(self) -> str:
         return reverse("kb:known_problems") + f"#{self.slug}"
@@ -176,6 +179,18 @@ class Term:
 
     def get_absolute_url(self) -> str:
         return reverse("kb:glossary") + f"#{self.slug}"
+
+
+@dataclass(eq=False)
+class Overlay:
+    """What a team adds at its front door: the team's own objects are those whose `team` is
+    its slug; this holds the rest (welcome text, services and lines first, lines on steps)."""
+
+    slug: str
+    welcome: str
+    services: tuple[str, ...]
+    lines: list[Line]
+    step_lines: dict[str, list[Line]]  # step slug -> the team's lines shown first there
 
 
 @dataclass(frozen=True)
@@ -222,8 +237,9 @@ class Snapshot:
         self.number = number
         self.is_preview = is_preview
         self.lines = [
-            Line(**{key: line[key] for key in Line.__dataclass_fields__ if key != "verified_on"},
-                 verified_on=_date(line["verified_on"]))
+            Line(**{key: line[key] for key in Line.__dataclass_fields__
+                    if key not in ("verified_on", "team")},
+                 verified_on=_date(line["verified_on"]), team=line.get("team", ""))
             for line in document.get("support_lines", [])
         ]
         lines = {line.slug: line for line in self.lines}
@@ -235,6 +251,7 @@ class Snapshot:
                 verified_on=_date(item["verified_on"]),
                 steps=[TutorialStep(**step) for step in item["steps"]],
                 help_lines=[lines[s] for s in item["help_lines"] if s in lines],
+                team=item.get("team", ""),
             )
             for item in document.get("tutorials", [])
         }
@@ -245,6 +262,7 @@ class Snapshot:
                     "slug", "symptom", "cause", "fix", "fix_html", "contact_note")},
                 support_line=lines.get(item["support_line"]),
                 tutorial=visible.get(item["tutorial"]),
+                team=item.get("team", ""),
             )
             for item in document.get("known_problems", [])
         ]
@@ -273,6 +291,15 @@ class Snapshot:
             tutorial.help_step = self.steps.get(item["help_step"])
         self.published_tutorials = list(visible.values())
         self.glossary = [Term(**term) for term in document.get("glossary", [])]
+        self.overlays = {
+            item["slug"]: Overlay(
+                slug=item["slug"], welcome=item["welcome"], services=tuple(item["services"]),
+                lines=[lines[s] for s in item["lines"] if s in lines],
+                step_lines={addition["step"]: [lines[s] for s in addition["support_lines"]
+                                               if s in lines]
+                            for addition in item["steps"]})
+            for item in document.get("overlays", [])
+        }
 
     @classmethod
     def empty(cls) -> "Snapshot":

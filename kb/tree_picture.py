@@ -21,6 +21,7 @@ class Box:
     y: float = 0
     lines: list[str] = field(default_factory=list)
     flagged: str = ""  # for editors: why the box stands out (a problem, a change)
+    added: str = ""  # for editors: what regional teams add there (kb.models.Overlay)
 
     @property
     def height(self) -> float:

@@ -11,9 +11,10 @@ from django.core.validators import URLValidator, validate_email
 
 from kb.illustrations import ILLUSTRATIONS
 from kb.images import SERVED_NAME
-from kb.models import Step, phone_digits, validate_french_phone
+from kb.models import Step, Tutorial, phone_digits, validate_french_phone
 
 _url_validator = URLValidator(schemes=["http", "https"])
+SLUG = re.compile(r"[-a-z0-9_]{1,30}")
 
 # Contacts the sources supersede (../shared/DOMAIN.md §2): mentioned to warn, never offered.
 RETIRED_PHONES = {"0809400082": "0 809 40 00 82 (remplacé par le 0 806 800 213)"}
@@ -28,6 +29,7 @@ PLAIN_FIELDS = {
     "tutorials": ["title", "summary"],
     "known_problems": ["symptom", "cause", "contact_note"],
     "glossary": ["term", "expansion", "definition"],
+    "overlays": ["welcome"],
 }
 MARKDOWN = re.compile(r"\*\*|__\w|\[[^\]]+\]\(|^#{1,6} |`", re.MULTILINE)
 
@@ -184,6 +186,32 @@ def problems(document: dict) -> list[Problem]:
                         "la ligne")
         check_reference("known_problems", slug, owner, problem["tutorial"], tutorials,
                         "le tutoriel")
+
+    # What a team adds hangs on national objects: a national change that removes one of them
+    # is refused here, the team named, until its editors take the addition off.
+    for overlay in document.get("overlays", []):
+        owner, slug = f"Ce qu'ajoute l'équipe « {overlay['slug']} »", overlay["slug"]
+        for line in overlay["lines"]:
+            check_reference("overlays", slug, owner, line, lines, "la ligne")
+        for addition in overlay["steps"]:
+            if addition["step"] not in steps:
+                report("overlays", slug, f"{owner} porte sur l'étape « {addition['step']} »"
+                       ", qui n'existe pas ou plus : ses éditeurs doivent d'abord retirer cet "
+                       "ajout.")
+            for line in addition["support_lines"]:
+                check_reference("overlays", slug, owner, line, lines, "la ligne")
+            if not addition["support_lines"]:
+                report("overlays", slug, f"{owner} sur l'étape « {addition['step']} » "
+                                         "n'indique aucune ligne.")
+        for service in overlay["services"]:
+            if service not in Tutorial.Service.values:
+                report("overlays", slug, f"{owner} : le service « {service} » n'existe pas.")
+    for collection in ("support_lines", "tutorials", "known_problems"):
+        for item in document[collection]:
+            team = item.get("team", "")
+            if team and not SLUG.fullmatch(team):
+                report(collection, item["slug"], f"« {team} » n'est pas un identifiant "
+                                                 "d'équipe.")
     return found
 
 
@@ -222,7 +250,7 @@ def _line_conflicts(document, steps, lines, known) -> list[Problem]:
 def _plain_text_with_markdown(document) -> list[Problem]:
     found = []
     for collection, fields in PLAIN_FIELDS.items():
-        for item in document[collection]:
+        for item in document.get(collection, []):
             texts = [(field, item[field]) for field in fields]
             if collection == "steps":
                 texts += [("réponse", answer["label"]) for answer in item["answers"]]

@@ -127,9 +127,17 @@ def contacts_for(request, position: Walk) -> list[tuple[Line, str]]:
     body = MAIL_BODY.format(
         summary=position.summary(), url=request.build_absolute_uri(position.url)
     )
-    return [
-        (line, line.mailto_href(subject=subject, body=body)) for line in position.support_lines
-    ]
+    overlay = overlay_for(request, content_for(request))
+    # At a team's front door, the lines the team hangs on this step come first.
+    ours = overlay.step_lines.get(position.step.slug, []) if overlay else []
+    lines = ours + [line for line in position.support_lines if line not in ours]
+    return [(line, line.mailto_href(subject=subject, body=body)) for line in lines]
+
+
+def overlay_for(request, content):
+    """What the team whose front door the page is seen through adds, or None."""
+    door = getattr(request, "front_door", None)
+    return content.overlays.get(door.slug) if door else None
 
 
 @public_page
@@ -144,20 +152,21 @@ def overview(request):
 @public_page
 def support_lines(request):
     """At a team's front door, the team's own lines come first, apart from the national."""
-    lines = content_for(request).lines
-    door = getattr(request, "front_door", None)
-    ours = [line for line in lines if door and line.slug in door.lines]
+    content = content_for(request)
+    overlay = overlay_for(request, content)
+    ours = overlay.lines if overlay else []
     return render_page(request, "kb/support_lines.html", {
-        "team_lines": ours, "lines": [line for line in lines if line not in ours]})
+        "team_lines": ours, "lines": [line for line in content.lines if line not in ours]})
 
 
 @public_page
 def tutorial_list(request):
     """By service; at a team's front door, its regional services first."""
-    tutorials = content_for(request).published_tutorials
-    door = getattr(request, "front_door", None)
+    content = content_for(request)
+    tutorials = content.published_tutorials
+    overlay = overlay_for(request, content)
     services = sorted(Tutorial.Service.choices,
-                      key=lambda choice: not (door and choice[0] in door.services))
+                      key=lambda choice: not (overlay and choice[0] in overlay.services))
     sections = [
         (label, [t for t in tutorials if t.service == value])
         for value, label in services

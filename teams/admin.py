@@ -1,31 +1,17 @@
 from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from kb.models import SupportLine, Tutorial
 from teams.models import Team
 
 
 class TeamForm(forms.ModelForm):
-    """Its regional services and its lines, ticked rather than typed."""
-
-    services = forms.MultipleChoiceField(
-        label=_("services régionaux"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[choice for choice in Tutorial.Service.choices if choice[0] != "ecps"],
-        help_text=Team._meta.get_field("services").help_text)
-    lines = forms.MultipleChoiceField(
-        label=_("ses lignes d'assistance"), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Montrées en premier sur sa porte d'entrée."))
+    """Who the team is and how to reach it. What it adds to the content (welcome text, lines,
+    tutorials) is its overlay, edited and published by its editors (kb.Overlay)."""
 
     class Meta:
         model = Team
         fields = ["name", "slug", "organisation", "region", "email", "phone", "opening_hours",
-                  "host", "welcome", "services", "lines", "response_target_days", "members"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lines"].choices = SupportLine.objects.values_list("slug", "name")
+                  "host", "response_target_days", "members"]
 
     def clean_host(self):
         return self.cleaned_data["host"].strip().lower()

@@ -8,7 +8,7 @@ visitor's request. The prefix is taken off the path before the URL is resolved a
 reverse() as the script prefix, so every link of the page stays behind the door without any
 view knowing about it. Only public pages open there: staff pages answer 404."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -34,12 +34,9 @@ class Door:
     organisation: str
     region: str
     host: str
-    welcome: str
     email: str
     phone: str
     opening_hours: str
-    services: tuple = field(default_factory=tuple)
-    lines: tuple = field(default_factory=tuple)
 
     @property
     def prefix(self) -> str:
@@ -49,9 +46,8 @@ class Door:
 def load_doors() -> list[Door]:
     return [
         Door(slug=team.slug, name=team.name, organisation=team.organisation,
-             region=team.region, host=team.host.lower(), welcome=team.welcome,
-             email=team.email, phone=team.phone, opening_hours=team.opening_hours,
-             services=tuple(team.services), lines=tuple(team.lines))
+             region=team.region, host=team.host.lower(), email=team.email,
+             phone=team.phone, opening_hours=team.opening_hours)
         for team in Team.objects.filter(is_national=False)
     ]
 
@@ -123,5 +119,11 @@ class FrontDoorMiddleware:
 
 
 def context(request) -> dict:
-    """The door the page is seen through, for the header, the welcome and the footer."""
-    return {"front_door": getattr(request, "front_door", None)}
+    """The door the page is seen through, for the header and the footer, and what its team
+    adds to the content (its published overlay, or the draft's in a preview)."""
+    door = getattr(request, "front_door", None)
+    if door is None:
+        return {"front_door": None, "overlay": None}
+    from kb.snapshot import content_for
+
+    return {"front_door": door, "overlay": content_for(request).overlays.get(door.slug)}

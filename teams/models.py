@@ -45,23 +45,11 @@ class Team(models.Model):
     opening_hours = models.CharField(_("horaires"), max_length=150, blank=True,
                                      validators=[validate_single_line])
     # Its front door, /<slug>/ (and, if set, its own host name): the national content with
-    # what the team adds on top (teams.front_door).
+    # what the team adds on top: its overlay, published with the content (kb.Overlay).
     host = models.CharField(
         _("nom d'hôte"), max_length=100, blank=True, validators=[validate_single_line],
         help_text=_("Facultatif : un nom d'hôte qui ouvre directement sa porte d'entrée, par "
                     "exemple « ecps.fimatho.fr » (à ajouter aussi à DJANGO_ALLOWED_HOSTS)."))
-    welcome = models.TextField(
-        _("texte d'accueil"), blank=True, max_length=600,
-        help_text=_("Deux ou trois phrases en tête de sa porte d'entrée. Texte simple (pas de "
-                    "Markdown)."))
-    services = models.JSONField(
-        _("services régionaux"), default=list, blank=True,
-        help_text=_("Ses tutoriels viennent en tête sur sa porte d'entrée, ses lignes en tête "
-                    "des contacts."))
-    lines = models.JSONField(
-        _("ses lignes d'assistance"), default=list, blank=True,
-        help_text=_("Identifiants des lignes de l'équipe (par exemple « fimatho »), montrées "
-                    "en premier sur sa porte d'entrée."))
     updated_at = models.DateTimeField(auto_now=True)
     response_target_days = models.PositiveSmallIntegerField(
         _("délai de réponse visé (jours ouvrés)"), default=2,

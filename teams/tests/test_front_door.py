@@ -107,9 +107,22 @@ def test_a_warm_door_page_costs_no_query(client, teams, settings, django_assert_
 
 
 def test_a_change_to_a_team_is_seen_without_a_publication(client, teams):
+    """Who the team is and how to reach it is not content: no publication needed."""
     client.get("/hdf/")
-    Team.objects.filter(slug="hdf").update(welcome="Nouvel accueil de l'équipe.")
-    Team.objects.get(slug="hdf").save()  # updated_at
+    team = Team.objects.get(slug="hdf")
+    team.phone = "03 20 44 59 62"
+    team.save()
+    assert 'href="tel:0320445962"' in client.get("/hdf/").content.decode()
+
+
+def test_the_welcome_is_content_seen_only_once_published(client, teams):
+    from kb.models import Overlay
+    from kb.services import publish_content
+
+    client.get("/hdf/")
+    Overlay.objects.filter(slug="hdf").update(welcome="Nouvel accueil de l'équipe.")
+    assert "Nouvel accueil" not in client.get("/hdf/").content.decode()
+    publish_content(only={"equipe:hdf"})
     assert "Nouvel accueil de l&#x27;équipe." in client.get("/hdf/").content.decode()
 
 
