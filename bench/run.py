@@ -129,11 +129,18 @@ PAGES = {
 
 # Seventeen more teams, as many regions would have: 20 front doors in all.
 MORE_TEAMS = """
+from kb.models import Overlay, OverlayStep, Step, SupportLine
+from kb.services import publish_content
 from teams.models import Team
+success, line = Step.objects.get(slug="ecps-activee"), SupportLine.objects.get(slug="fimatho")
 for n in range(17):
     Team.objects.create(slug=f"region-{n}", name=f"Équipe régionale {n}",
-                        region=f"Région {n}", welcome="Bienvenue. " * 20,
-                        services=["paca"], email=f"equipe{n}@example.fr")
+                        region=f"Région {n}", email=f"equipe{n}@example.fr")
+    overlay = Overlay.objects.create(slug=f"region-{n}", welcome="Bienvenue. " * 20,
+                                     services=["paca"])
+    overlay.lines.set([line])
+    OverlayStep.objects.create(overlay=overlay, step=success).support_lines.set([line])
+publish_content(note="20 équipes et leurs ajouts")
 """
 TEAM_PAGES = {
     "question": "/parcours/methode-b/",

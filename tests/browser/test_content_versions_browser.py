@@ -1,11 +1,11 @@
 """The editor's whole story with versions, in Chromium: change a number in the draft, the
-visitor does not see it, the editor previews it, publishes, the visitor sees it, the editor
-reverts, the old number is back."""
+visitor does not see it, the editor previews it, publishes it alone while a change to the tree
+is unfinished, the visitor sees it, the editor reverts, the old number is back."""
 
 import pytest
 from playwright.sync_api import expect
 
-from kb.models import ContentVersion
+from kb.models import Answer, ContentVersion, Step
 from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -40,17 +40,33 @@ def test_draft_preview_publish_revert(live_content, editor_page, open_page):
     assert editor.get_by_role("region", name="Aperçu du brouillon").is_visible()
     assert editor.get_by_role("link", name=NEW).is_visible()
     editor.screenshot(path="/tmp/apercu-brouillon.png", full_page=True)
+    # Meanwhile a colleague's change to the tree is unfinished: a question with one answer.
+    question = Step.objects.create(slug="mail-non-recu", kind="question",
+                                   question="L'e-mail est-il arrivé ?")
+    Answer.objects.create(question=question, label="Oui", position=1,
+                          next_step=Step.objects.get(slug="ecps-activee"))
+    Answer.objects.create(question=Step.objects.get(slug="methode-b-probleme"), position=9,
+                          label="Je n'ai pas reçu l'e-mail", next_step=question)
     editor.get_by_role("link", name="Modifications et publication").click()
     assert "0 825 85 20 00" in editor.locator("del").first.inner_text()
-    assert_accessible(editor)  # the diff of the draft
+    expect(editor.locator(".not-ready")).to_contain_text("Pas prête")
+    assert editor.get_by_role("button", name="Tout publier").count() == 0
+    assert_accessible(editor)  # the draft's changes, object by object
+    editor.get_by_label("Ligne « Support des cartes CPx » (modifié)").check()
     editor.get_by_label("Note (ce qui change, en une phrase)").fill("Nouveau numéro carte")
-    editor.get_by_role("button", name="Publier").click()
+    editor.screenshot(path="/tmp/publier-selection.png", full_page=True)
+    editor.get_by_role("button", name="Publier la sélection maintenant").click()
     assert "Version 2 publiée" in editor.content()
     assert_accessible(editor)  # a version's page: its diff
     editor.screenshot(path="/tmp/version-2.png", full_page=True)
 
     visitor.reload()
     assert visitor.get_by_role("link", name=NEW).is_visible()
+    visitor.goto(base + "/parcours/methode-b/methode-b-probleme/")
+    assert visitor.get_by_text("Je n'ai pas reçu l'e-mail").count() == 0  # still a draft
+    editor.goto(base + "/admin/kb/contentversion/publier/")
+    assert "2 modifications en attente" in editor.content()
+    visitor.goto(base + CARD_LEAF)
 
     editor.goto(base + "/admin/kb/contentversion/")
     assert_accessible(editor)  # the history

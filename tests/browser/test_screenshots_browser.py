@@ -2,7 +2,6 @@
 description; a phone downloads the small file and a computer a larger one; the project's
 drawings of methods A and B are shown on screen and printed on the fiche pratique."""
 
-import re
 
 import pytest
 from PIL import Image
