@@ -127,6 +127,11 @@ class DatabaseUnavailableMiddleware:
             # The kind only: the message can quote the value that was sent.
             logger.warning("database refused the data: %s", type(exception).__name__)
             return bad_request(request)
+        if isinstance(exception, OverflowError):
+            # A number sent too large for a date: the admin's date filters
+            # (?attempt_time__year=6530700426) let it reach datetime(). Bad input, not a bug.
+            logger.warning("number out of range in the request")
+            return bad_request(request)
         return None
 
 

@@ -231,3 +231,12 @@ def test_an_address_too_long_for_any_page_is_a_french_400(editor_client, seed_tr
 @pytest.mark.parametrize("object_id", ["abc", "😀", "99999999999999999999999", "-1"])
 def test_a_version_page_that_cannot_exist_is_a_404(editor_client, seed_tree, object_id):
     assert editor_client.get(f"{VERSIONS}{quote(object_id)}/change/").status_code == 404
+
+
+def test_a_date_filter_with_a_huge_number_is_a_400_not_a_500(admin_user_client):
+    """Found by the fuzzer: the admin's date hierarchy passed it to datetime()."""
+    huge = "6530700426"
+    response = admin_user_client.get(
+        f"/admin/axes/accesslog/?attempt_time__day={huge}&attempt_time__month={huge}"
+        f"&attempt_time__year={huge}")
+    assert response.status_code == 400
