@@ -601,7 +601,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
             if side_by_side else None,
             outside=[(step["question"] or step["title"], form_urls[step["slug"]])
                      for step in draft["steps"] if step["slug"] not in drawn_slugs],
-            editor_legend=_("À corriger, nouvelle ou modifiée depuis la publication"),
+            editor_legend=True,
             added_legend=_("Une équipe régionale y ajoute sa ligne (sur sa porte d'entrée)")
             if added else "",
         )
@@ -738,8 +738,11 @@ def flag_draft_boxes(drawn, draft: dict, before: dict, form_urls: dict[str, str]
         slug = box.step.slug
         box.url = form_urls[slug]
         if slug in found:
+            box.state = "to-fix"
             box.flagged = _("À corriger : %(problems)s") % {"problems": " ; ".join(found[slug])}
         elif slug not in published_steps:
+            box.state = "new"
             box.flagged = _("Nouvelle étape, pas encore publiée")
         elif published_steps[slug] != draft_steps[slug]:
+            box.state = "changed"
             box.flagged = _("Modifiée depuis la publication")

@@ -1,16 +1,23 @@
-"""The decision tree as a picture, drawn by the server: boxes in rows by depth (the longest
-path that reaches them, so that every arrow points down), arrows labelled with the answers.
-The same walk gives the nested lists that screen readers get. Pure functions of a
-snapshot (the published version, or the draft for editors)."""
+"""The decision tree as a picture, drawn by the server, laid out by Graphviz's `dot` (the
+library that the pygraphviz wheel carries, called in-process: no program to install). Each
+answer is a small box of its own on the arrow from its question to its step, so that dot
+places it like any box: no label under another arrow, no arrowhead on a label, and dot keeps
+crossings to the fewest it can find (free to order a question's answers for that). The same
+walk gives the nested lists that screen readers get. Pure functions of a snapshot (the
+published version, or the draft for editors)."""
 
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pygraphviz
 
 from kb.snapshot import Snapshot, Step, wizard_url
 
 BOX_WIDTH, LINE_HEIGHT, PADDING = 190, 15, 8
-COLUMN_GAP, ROW_GAP = 30, 130
 CHARACTERS_PER_LINE = 27
+LABEL_CHARACTERS, LABEL_LINE_HEIGHT, LABEL_CHARACTER_WIDTH = 24, 12, 6.2
+MARGIN = 8
 
 
 @dataclass
@@ -21,7 +28,12 @@ class Box:
     y: float = 0
     lines: list[str] = field(default_factory=list)
     flagged: str = ""  # for editors: why the box stands out (a problem, a change)
+    state: str = ""  # for editors: "to-fix", "new" or "changed" (each drawn its own way)
     added: str = ""  # for editors: what regional teams add there (kb.models.Overlay)
+
+    @property
+    def width(self) -> float:
+        return BOX_WIDTH
 
     @property
     def height(self) -> float:
@@ -48,22 +60,31 @@ class Box:
 
 @dataclass
 class Arrow:
+    """An answer: from its question's box to its label, then on to the step it leads to."""
+
     label: str
-    points: list[tuple[float, float]]  # from the question's box to the answer's step
-    along: float = 0.5  # where the label sits on the first segment, from 0 to 1
-
-    @property
-    def label_at(self) -> tuple[float, float]:
-        (x1, y1), (x2, y2) = self.points[0], self.points[1]
-        return (x1 + (x2 - x1) * self.along, y1 + (y2 - y1) * self.along)
-
-    @property
-    def svg_points(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+    to_label: list[tuple[float, float]]  # cubic Bézier points, as dot routed them
+    from_label: list[tuple[float, float]]
+    label_box: tuple[float, float, float, float]  # x, y, width, height
 
     @property
     def label_lines(self) -> list[str]:
-        return textwrap.wrap(self.label, 24)[:3]
+        return label_lines(self.label)
+
+    @property
+    def text_lines(self) -> list[tuple[float, float, str]]:
+        x, y, width, height = self.label_box
+        top = y + (height - len(self.label_lines) * LABEL_LINE_HEIGHT) / 2
+        return [(x + width / 2, top + (index + 0.8) * LABEL_LINE_HEIGHT, line)
+                for index, line in enumerate(self.label_lines)]
+
+    @property
+    def svg_paths(self) -> tuple[str, str]:
+        return svg_path(self.to_label), svg_path(self.from_label)
+
+    def polylines(self) -> list[list[tuple[float, float]]]:
+        """Both curves as short straight segments (for the tests that measure the drawing)."""
+        return [flatten(self.to_label), flatten(self.from_label)]
 
 
 @dataclass
@@ -81,98 +102,102 @@ def box_lines(step: Step) -> list[str]:
     return lines
 
 
-def depths(content: Snapshot) -> dict[str, int]:
-    """The longest path to each reachable step (Kahn's order over the reachable steps). A
-    cycle, possible only in a preview of a broken draft, keeps its shortest depth."""
-    paths = content.shortest_paths
-    depth = {slug: len(path) for slug, path in paths.items()}
-    incoming = dict.fromkeys(paths, 0)
-    for slug in paths:
-        for answer in content.steps[slug].answers:
-            incoming[answer.next_step.slug] += 1
-    ready = [slug for slug, count in incoming.items() if count == 0]
-    while ready:
-        slug = ready.pop()
-        for answer in content.steps[slug].answers:
-            child = answer.next_step.slug
-            depth[child] = max(depth[child], depth[slug] + 1)
-            incoming[child] -= 1
-            if incoming[child] == 0:
-                ready.append(child)
-    return depth
+def label_lines(label: str) -> list[str]:
+    return textwrap.wrap(label, LABEL_CHARACTERS)[:3]
+
+
+def label_size(label: str) -> tuple[float, float]:
+    lines = label_lines(label) or [""]
+    width = max(len(line) for line in lines) * LABEL_CHARACTER_WIDTH + 10
+    return width, len(lines) * LABEL_LINE_HEIGHT + 6
+
+
+def svg_path(points: list[tuple[float, float]]) -> str:
+    first, rest = points[0], points[1:]
+    curves = " ".join(f"C {rest[i][0]:.1f},{rest[i][1]:.1f} {rest[i + 1][0]:.1f},"
+                      f"{rest[i + 1][1]:.1f} {rest[i + 2][0]:.1f},{rest[i + 2][1]:.1f}"
+                      for i in range(0, len(rest) - 2, 3))
+    return f"M {first[0]:.1f},{first[1]:.1f} {curves}"
+
+
+def flatten(points: list[tuple[float, float]], steps: int = 16) -> list[tuple[float, float]]:
+    flat = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[i:i + 4]
+        for n in range(1, steps + 1):
+            t = n / steps
+            a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3
+            flat.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+                         a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return flat
 
 
 def picture(content: Snapshot) -> Picture:
-    """Rows by depth; within a row, under the boxes that lead to them (the mean position of
-    their parents), which keeps arrows from crossing."""
+    """Every step reachable from the first question, and every answer between them."""
     paths = content.shortest_paths
-    depth = depths(content)
-    rows: dict[int, list[Box]] = {}
-    boxes: dict[str, Box] = {}
-    for slug, path in paths.items():  # breadth first: the answers' order breaks ties
-        box = Box(content.steps[slug], wizard_url(path), lines=box_lines(content.steps[slug]))
-        boxes[slug] = box
-        rows.setdefault(depth[slug], []).append(box)
-    parents: dict[str, list[Box]] = {}
-    for box in boxes.values():
-        for answer in box.step.answers:
-            parents.setdefault(answer.next_step.slug, []).append(box)
-    widest = max((len(row) for row in rows.values()), default=0)
-    width = max(widest * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP, BOX_WIDTH) + 2 * PADDING
-    y = PADDING
-
-    def under_parents(box: Box) -> float:
-        placed = [parent.x for parent in parents.get(box.step.slug, []) if parent.y < y]
-        return sum(placed) / len(placed) if placed else 0
-
-    for row_depth in sorted(rows):
-        row = rows[row_depth]
-        if row_depth:
-            row.sort(key=under_parents)  # stable: the answers' order breaks ties
-        row_width = len(row) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP
-        x = (width - row_width) / 2
-        for box in row:
-            box.x, box.y = x, y
-            x += BOX_WIDTH + COLUMN_GAP
-        y += max(box.height for box in row) + ROW_GAP
-    placed_rows = [rows[row_depth] for row_depth in sorted(rows)]
-    return Picture(list(boxes.values()), arrows_between(boxes, placed_rows), width,
-                   y - ROW_GAP + PADDING)
+    boxes = {slug: Box(content.steps[slug], wizard_url(path),
+                       lines=box_lines(content.steps[slug]))
+             for slug, path in paths.items()}  # breadth first
+    answers = [(box.step.slug, answer.label, answer.next_step.slug)
+               for box in boxes.values() for answer in box.step.answers
+               if answer.next_step.slug in boxes]
+    if not boxes:
+        return Picture([], [], BOX_WIDTH + 2 * MARGIN, 2 * MARGIN)
+    layout = _layout(tuple((slug, box.height) for slug, box in boxes.items()),
+                     tuple(answers))
+    for slug, box in boxes.items():
+        box.x, box.y = layout.positions[slug]
+    arrows = [Arrow(label, *layout.edges[n]) for n, (_, label, _) in enumerate(answers)]
+    return Picture(list(boxes.values()), arrows, layout.width, layout.height)
 
 
-def arrows_between(boxes: dict[str, Box], rows: list[list[Box]]) -> list[Arrow]:
-    """The answers of a box leave from points spread along its bottom edge, in the order of
-    their targets from left to right (so they never cross each other), and their labels sit
-    at staggered heights (so they never cover each other). An arrow that skips rows goes
-    round the boxes of those rows, through the gap nearest its way: it never seems to pass
-    through another step."""
-    arrows = []
-    for box in boxes.values():
-        targets = sorted(((boxes[a.next_step.slug], a.label) for a in box.step.answers
-                          if a.next_step.slug in boxes), key=lambda pair: pair[0].centre_x)
-        for slot, (target, label) in enumerate(targets):
-            along = 0.5 if len(targets) == 1 else 0.25 + 0.5 * slot / (len(targets) - 1)
-            start = (box.x + BOX_WIDTH * (slot + 1) / (len(targets) + 1), box.y + box.height)
-            end = (target.centre_x, target.y)
-            arrows.append(Arrow(label, [start, *detour(start, end, rows), end], along))
-    return arrows
+@dataclass(frozen=True)
+class _Layout:
+    positions: dict
+    edges: list
+    width: float
+    height: float
 
 
-def detour(start, end, rows: list[list[Box]]) -> list[tuple[float, float]]:
-    points = []
-    for row in rows:
-        top, bottom = row[0].y, max(box.y + box.height for box in row)
-        if not (start[1] < top and bottom < end[1]):
-            continue  # not a row the arrow crosses
-        from_x, from_y = points[-1] if points else start
-        # Where the straight way would cross the row, and the free gaps of the row.
-        x = from_x + (end[0] - from_x) * (top - from_y) / (end[1] - from_y)
-        gaps = [row[0].x - COLUMN_GAP / 2] + [box.x + BOX_WIDTH + COLUMN_GAP / 2 for box in row]
-        if any(box.x - COLUMN_GAP / 4 <= x <= box.x + BOX_WIDTH + COLUMN_GAP / 4
-               for box in row):
-            x = min(gaps, key=lambda gap: abs(gap - x))
-            points += [(x, top - 12), (x, bottom + 12)]
-    return points
+@lru_cache(maxsize=16)
+def _layout(boxes: tuple, answers: tuple) -> _Layout:
+    """dot's placement of the boxes and answers (top-left corners, in pixels, y down), kept
+    for the last few trees drawn: a version is drawn once per process."""
+    graph = pygraphviz.AGraph(directed=True, strict=False)
+    graph.graph_attr.update(rankdir="TB", nodesep="0.3", ranksep="0.35", splines="spline",
+                            margin="0")
+    graph.node_attr.update(shape="box", fixedsize="true", label="")
+    graph.edge_attr.update(arrowhead="none")
+    for slug, height in boxes:
+        graph.add_node(f"s:{slug}", width=BOX_WIDTH / 72, height=height / 72)
+    for n, (source, label, target) in enumerate(answers):
+        width, height = label_size(label)
+        graph.add_node(f"a:{n}", width=width / 72, height=height / 72)
+        graph.add_edge(f"s:{source}", f"a:{n}")
+        graph.add_edge(f"a:{n}", f"s:{target}")
+    graph.layout(prog="dot")
+    _, _, right, top = (float(v) for v in graph.graph_attr["bb"].split(","))
+
+    def point(text: str) -> tuple[float, float]:
+        x, y = (float(v) for v in text.split(","))
+        return x + MARGIN, top - y + MARGIN
+
+    def corner(name: str, width: float, height: float) -> tuple[float, float]:
+        x, y = point(graph.get_node(name).attr["pos"])
+        return x - width / 2, y - height / 2
+
+    def curve(source: str, target: str) -> list[tuple[float, float]]:
+        pos = graph.get_edge(source, target).attr["pos"]
+        return [point(p) for p in pos.split() if not p.startswith(("e,", "s,"))]
+
+    positions = {slug: corner(f"s:{slug}", BOX_WIDTH, height) for slug, height in boxes}
+    edges = []
+    for n, (source, label, target) in enumerate(answers):
+        width, height = label_size(label)
+        x, y = corner(f"a:{n}", width, height)
+        edges.append((curve(f"s:{source}", f"a:{n}"), curve(f"a:{n}", f"s:{target}"),
+                      (x, y, width, height)))
+    return _Layout(positions, edges, right + 2 * MARGIN, top + 2 * MARGIN)
 
 
 @dataclass

@@ -36,9 +36,11 @@ def test_the_picture_has_every_step_and_answer_linked_to_its_page(page, seed_tre
         assert " ".join(first_words) in svg, step.heading
         for answer in step.answers:  # each answer's label, as wrapped on its arrow
             for line in textwrap.wrap(answer.label, 24)[:3]:
-                assert f">{line}</tspan>" in svg, answer.label
+                assert 'class="tree-answer"' in svg and f">{line}</text>" in svg, answer.label
     arrows = sum(len(step.answers) for step in content.steps.values())
-    assert svg.count('<polyline class="tree-arrow"') == arrows
+    # Each answer: a curve to its label, then one on to its step, with the arrowhead.
+    assert svg.count('<path class="tree-arrow"') == 2 * arrows
+    assert svg.count('marker-end="url(#tree-arrow)"') == arrows
     # A support line's box carries its number.
     assert "Tél. 0 825 85 20 00" in svg
 
@@ -60,6 +62,72 @@ def test_the_nested_lists_match_the_picture(page, seed_tree):
 
 def count_repeats(branch) -> int:
     return int(branch.seen_before) + sum(count_repeats(child) for child in branch.children)
+
+
+def rectangles(drawn):
+    """Every box and every answer's label, as (name, x, y, width, height)."""
+    return ([(box.step.slug, box.x, box.y, box.width, box.height) for box in drawn.boxes]
+            + [(f"« {arrow.label} »", *arrow.label_box) for arrow in drawn.arrows])
+
+
+def segments(polyline):
+    return list(zip(polyline, polyline[1:], strict=False))
+
+
+def cross(a, b, c, d) -> bool:
+    """Whether segments ab and cd cross at a point inside both (touching ends excluded)."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    d1, d2, d3, d4 = side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def enters(rectangle, polyline, inset=2.0) -> bool:
+    """Whether a curve passes through the inside of a rectangle (its border excluded)."""
+    _, x, y, width, height = rectangle
+    left, top, right, bottom = x + inset, y + inset, x + width - inset, y + height - inset
+    for (x1, y1), (x2, y2) in segments(polyline):
+        for n in range(11):  # points along the short segment
+            px, py = x1 + (x2 - x1) * n / 10, y1 + (y2 - y1) * n / 10
+            if left < px < right and top < py < bottom:
+                return True
+    return False
+
+
+def test_no_label_or_box_is_crossed_and_no_two_arrows_cross(seed_tree):
+    """Measured on the drawing of the reference tree: each curve touches only the box it
+    leaves and the one it reaches; no two curves cross (a drawing without crossing exists:
+    this one)."""
+    drawn = picture(published.get())
+    boxes = {box.step.slug: box for box in drawn.boxes}
+    curves = []
+    for arrow in drawn.arrows:
+        to_label, from_label = arrow.polylines()
+        source = next(b for b in drawn.boxes
+                      if any(a.label == arrow.label for a in b.step.answers)
+                      and abs(to_label[0][1] - (b.y + b.height)) < 3
+                      and b.x - 1 <= to_label[0][0] <= b.x + b.width + 1)
+        target = next(b for b in boxes.values()
+                      if abs(from_label[-1][1] - b.y) < 12
+                      and b.x - 1 <= from_label[-1][0] <= b.x + b.width + 1)
+        own = {source.step.slug, target.step.slug, f"« {arrow.label} »"}
+        for rectangle in rectangles(drawn):
+            if rectangle[0] in own:
+                continue
+            assert not enters(rectangle, to_label), (arrow.label, rectangle[0])
+            assert not enters(rectangle, from_label), (arrow.label, rectangle[0])
+        curves += [(arrow.label, "vers", to_label), (arrow.label, "depuis", from_label)]
+    crossings = [(a[:2], b[:2]) for i, a in enumerate(curves) for b in curves[i + 1:]
+                 if any(cross(*s, *t) for s in segments(a[2]) for t in segments(b[2]))]
+    assert crossings == []
+    # And no label lies on another label or box.
+    shapes = rectangles(drawn)
+    for i, first in enumerate(shapes):
+        for second in shapes[i + 1:]:
+            _, x1, y1, w1, h1 = first
+            _, x2, y2, w2, h2 = second
+            assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1, (
+                first[0], second[0])
 
 
 def test_a_box_never_overlaps_another(seed_tree):
@@ -94,10 +162,14 @@ def test_editors_see_the_drafts_tree_with_edit_links_problems_and_changes(seed_t
     html = unescape(client.get("/admin/kb/contentversion/arbre/").content.decode())
     svg = svg_of(html)
     assert f'href="/admin/kb/step/{card.pk}/change/"' in svg
-    flagged = dict(re.findall(r'class="tree-box[^"]*tree-flagged" data-slug="([^"]+)">'
-                              r"<title>([^<]+)</title>", svg))
-    assert flagged["probleme-carte"] == "Modifiée depuis la publication"
-    assert flagged["methode-a-erreur"].startswith("À corriger : ")
+    flagged = {slug: (state, title) for state, slug, title in re.findall(
+        r'class="tree-box[^"]*tree-flagged tree-([a-z-]+)" data-slug="([^"]+)">'
+        r"<title>([^<]+)</title>", svg)}
+    assert flagged["probleme-carte"] == ("changed", "Modifiée depuis la publication")
+    assert flagged["methode-a-erreur"][0] == "to-fix"
+    assert flagged["methode-a-erreur"][1].startswith("À corriger : ")
+    # Drawn differently, and the legend says which is which.
+    assert "Modifiée depuis la publication</li>" in html and "À corriger avant publication" in html
     assert "methode-b" not in flagged
     side = client.get("/admin/kb/contentversion/arbre/?vue=cote-a-cote").content.decode()
     assert side.count('<svg class="tree-picture"') == 2
