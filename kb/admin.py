@@ -3,9 +3,10 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kb import editors, illustrations, images
@@ -99,10 +101,77 @@ class AnswerInline(EditorFieldsMixin, admin.TabularInline):
     ordering = ["position", "id"]
 
 
+class TreeOrderChangeList(ChangeList):
+    """The list of steps in the tree's order, unless the editor sorts by a column."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_rank", "slug", "pk"]
+
+
+def tree_order():
+    """Each step's rank in the draft's tree, breadth first from the first question (the
+    answers' order breaks ties); steps out of the tree last. One query."""
+    start, children = None, {}
+    for question, following, is_start in Answer.objects.order_by("position", "pk").values_list(
+            "question_id", "next_step_id", "question__is_start"):
+        children.setdefault(question, []).append(following)
+        start = question if is_start else start
+    rank, queue = {}, [start] if start else []
+    while queue:
+        pk = queue.pop(0)
+        if pk in rank:
+            continue
+        rank[pk] = len(rank)
+        queue += children.get(pk, [])
+    if not rank:
+        return Value(0, output_field=IntegerField())
+    return Case(*[When(pk=pk, then=Value(n)) for pk, n in rank.items()],
+                default=Value(len(rank)), output_field=IntegerField())
+
+
+class SavedToDraftMixin:
+    """Saving says where it went, in an editor's words (not Django's « L'objet … a été
+    modifié avec succès »): into the draft, seen by visitors only once published."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        request.saved_to_draft = (obj, "saved")
+
+    def delete_model(self, request, obj):
+        request.saved_to_draft = (obj, "deleted")
+        super().delete_model(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        # « Étapes du parcours », not Django's « Sélectionnez l'objet … à changer ».
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="",
+                     fail_silently=False):
+        saved = getattr(request, "saved_to_draft", None)
+        if level == messages.SUCCESS and saved is not None:
+            obj, what = saved
+            shown = getattr(obj, "heading", None) or str(obj)
+            site = self.view_on_site(obj) if callable(self.view_on_site) and what == "saved" \
+                else None
+            text = (_("« {} » : enregistré dans le brouillon. Les visiteurs ne le verront "
+                      "qu'après publication.") if what == "saved" else
+                    _("« {} » : supprimé du brouillon. Les visiteurs le voient jusqu'à la "
+                      "publication."))
+            message = format_html(
+                text + ' <a href="{}">{}</a> · <a href="{}">{}</a>', shown,
+                site or preview_url("/"), _("Aperçu"),
+                reverse("admin:kb_contentversion_publish"), _("Publier"))
+        super().message_user(request, message, level, extra_tags, fail_silently)
+
+
 @admin.register(Step)
-class StepAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class StepAdmin(SavedToDraftMixin, EditorFieldsMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["heading", "position", "kind", "outcome_type", "is_start", "answer_count"]
+    list_display = ["heading", "position", "nature", "answer_count"]
+    actions = None  # no ticking steps to delete them in bulk: one at a time, from its page
     list_filter = ["kind", "outcome_type", "support_lines"]
     search_fields = ["slug", "title", "question", "body"]
     prepopulated_fields = {"slug": ("title",)}
@@ -152,9 +221,36 @@ class StepAdmin(EditorFieldsMixin, admin.ModelAdmin):
                        [answer.question for answer in step.incoming_answers.all()])])
 
     def get_queryset(self, request):
-        # Lists, menus and autocomplete results all name each step with its position.
-        return (super().get_queryset(request).annotate(num_answers=Count("answers"))
-                .prefetch_related("incoming_answers__question").order_by("slug"))
+        # Lists, menus and autocomplete results all name each step with its position, in the
+        # order of the tree: the first question, then its answers' steps, and so on.
+        return (super().get_queryset(request).annotate(num_answers=Count("answers"),
+                                                       tree_rank=tree_order())
+                .prefetch_related("incoming_answers__question").order_by("tree_rank", "slug"))
+
+    def get_changelist(self, request, **kwargs):
+        return TreeOrderChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """The « étape suivante » chooser and the list's search: the steps whose title (or
+        question) holds the words typed come first, then those whose text does."""
+        found, distinct = super().get_search_results(request, queryset, search_term)
+        words = search_term.split()
+        if not words:
+            return found, distinct
+        in_title = Q()
+        for word in words:
+            in_title &= Q(title__icontains=word) | Q(question__icontains=word)
+        rank = Case(When(in_title, then=Value(0)), default=Value(1),
+                    output_field=IntegerField())
+        return found.annotate(relevance=rank).order_by("relevance", "tree_rank", "slug"), \
+            distinct
+
+    @admin.display(description=_("nature"))
+    def nature(self, step):
+        if step.is_question:
+            return _("Question")
+        return _("Issue : %(type)s") % {"type": step.get_outcome_type_display().lower()
+                                        if step.outcome_type else _("à préciser")}
 
     @admin.display(description=_("titre"), ordering="title")
     def heading(self, step):
@@ -181,6 +277,11 @@ class StepAdmin(EditorFieldsMixin, admin.ModelAdmin):
         if request.method == "GET":
             warn_about_draft(request)
         return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The step's « Supprimer » is in the tools at the top (admin/kb/step/change_form.html).
+        return super().change_view(request, object_id, form_url,
+                                   {**(extra_context or {}), "show_delete": False})
 
 
 class SupportLineForm(forms.ModelForm):
@@ -228,7 +329,8 @@ class TeamOwnedAdmin:
 
 
 @admin.register(SupportLine)
-class SupportLineAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
+class SupportLineAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
+                       admin.ModelAdmin):
     form = SupportLineForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "organisation", "phone", "email", "team", "verified_on",
@@ -295,7 +397,8 @@ class TutorialStepInline(EditorFieldsMixin, admin.StackedInline):
 
 
 @admin.register(Tutorial)
-class TutorialAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
+class TutorialAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
+                    admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "service", "team", "is_published", "verified_on", "updated_at"]
     list_filter = ["service", "team", "is_published"]
@@ -330,7 +433,8 @@ class TutorialAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(KnownProblem)
-class KnownProblemAdmin(TeamOwnedAdmin, EditorFieldsMixin, admin.ModelAdmin):
+class KnownProblemAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
+                        admin.ModelAdmin):
     list_display = ["symptom", "support_line", "contact_note", "team", "position"]
     list_filter = ["team"]
     list_editable = ["position"]
@@ -358,7 +462,7 @@ class OverlayStepInline(admin.TabularInline):
 
 
 @admin.register(Overlay)
-class OverlayAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class OverlayAdmin(SavedToDraftMixin, EditorFieldsMixin, admin.ModelAdmin):
     """What a team adds at its front door; its editors change it, publish it with the rest."""
 
     list_display = ["slug", "welcome", "updated_at"]
@@ -387,7 +491,7 @@ class OverlayAdmin(EditorFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(SavedToDraftMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["term", "expansion"]
     search_fields = ["term", "expansion", "definition"]
     prepopulated_fields = {"slug": ("term",)}
@@ -479,7 +583,9 @@ class ContentVersionAdmin(admin.ModelAdmin):
                                  json.loads(version.document))
         return self._page(request, "admin/kb/contentversion/detail.html", str(version),
                           version=version, previous=previous, changes=changes,
-                          can_publish=request.user.has_perm("kb.publish_content"))
+                          is_current=version.number == ContentVersion.objects.latest_number(),
+                          can_revert=request.user.has_perm("kb.publish_content")
+                          and request.user.has_perm("kb.edit_national_content"))
 
     def publish_view(self, request):
         """The draft's changes object by object: the editor ticks what is ready and publishes

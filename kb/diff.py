@@ -28,7 +28,15 @@ class Change:
         return f"{self.subject} : {self.field} {self.old or '(vide)'} → {self.new or '(vide)'}"
 
 
-def diff_documents(old: dict, new: dict) -> list[Change]:
+def step_headings(*documents: dict) -> dict[str, str]:
+    """Each step's title (or question) by slug, the later documents winning."""
+    return {step["slug"]: step.get("title") or step.get("question") or step["slug"]
+            for document in documents for step in document.get("steps", [])}
+
+
+def diff_documents(old: dict, new: dict, headings: dict | None = None) -> list[Change]:
+    """`headings` names the steps that answers lead to (by default, from both documents)."""
+    headings = headings if headings is not None else step_headings(old, new)
     changes = []
     for collection, fields in COLLECTIONS.items():
         before = {item["slug"]: item for item in old.get(collection, [])}
@@ -38,7 +46,8 @@ def diff_documents(old: dict, new: dict) -> list[Change]:
             if slug not in before:
                 changes.append(Change(subject, "", "", "ajouté"))
                 continue
-            changes += _field_changes(collection, subject, fields, before[slug], item)
+            changes += _field_changes(collection, subject, fields, before[slug], item,
+                                      headings)
         changes += [Change(describe(collection, item), "", "supprimé", "")
                     for slug, item in before.items() if slug not in after]
     return changes
@@ -56,7 +65,7 @@ def _label(collection: str, field: str) -> str:
     return str(COLLECTION_MODELS[collection]._meta.get_field(field).verbose_name)
 
 
-def _field_changes(collection, subject, fields, old, new) -> list[Change]:
+def _field_changes(collection, subject, fields, old, new, headings) -> list[Change]:
     changes = []
     for field in fields:
         if field.endswith("_html") or old.get(field) == new.get(field):
@@ -65,10 +74,12 @@ def _field_changes(collection, subject, fields, old, new) -> list[Change]:
             changes += _tutorial_step_changes(subject, old["steps"], new["steps"])
         elif collection == "overlays" and field == "steps":
             changes.append(Change(subject, "lignes en tête sur des étapes",
-                                  _additions(old[field]), _additions(new[field])))
+                                  _additions(old[field], headings),
+                                  _additions(new[field], headings)))
         elif field == "answers":
             changes.append(Change(subject, _label(collection, field),
-                                  _answers(old[field]), _answers(new[field])))
+                                  _answers(old[field], headings),
+                                  _answers(new[field], headings)))
         else:
             changes.append(Change(subject, _label(collection, field),
                                   _text(old.get(field)), _text(new.get(field))))
@@ -94,12 +105,15 @@ def _tutorial_step_changes(subject, old_steps, new_steps) -> list[Change]:
     return changes
 
 
-def _answers(answers: list[dict]) -> str:
-    return " ; ".join(f"« {a['label']} » → {a['next_step']}" for a in answers)
+def _answers(answers: list[dict], headings: dict) -> str:
+    """One answer a line: « Oui » → « Votre e-CPS est activée… »."""
+    return "\n".join(f"« {a['label']} » → « {headings.get(a['next_step'], a['next_step'])} »"
+                     for a in answers)
 
 
-def _additions(additions: list[dict]) -> str:
-    return " ; ".join(f"{a['step']} : {', '.join(a['support_lines'])}" for a in additions)
+def _additions(additions: list[dict], headings: dict) -> str:
+    return "\n".join(f"« {headings.get(a['step'], a['step'])} » : {', '.join(a['support_lines'])}"
+                     for a in additions)
 
 
 def _text(value) -> str:

@@ -214,7 +214,7 @@ class Step(StepRole, models.Model):
         `incoming_answers__question` for lists)."""
         incoming = sorted(self.incoming_answers.all(), key=lambda a: (a.position, a.pk))
         if not incoming:
-            return gettext("début du parcours") if self.is_start else gettext(
+            return gettext("première question du parcours") if self.is_start else gettext(
                 "hors du parcours")
         first = incoming[0]
         label = gettext("après « %(answer)s » (%(question)s)") % {

@@ -11,7 +11,7 @@ companions: what it points to, or what points to it) are named.
 
 from dataclasses import dataclass, field
 
-from kb.diff import Change, describe, diff_documents
+from kb.diff import Change, describe, diff_documents, step_headings
 
 # Key prefixes, in French, for the command line and the form: « ligne:ans-support-cartes ».
 PREFIXES = {
@@ -64,6 +64,7 @@ def pending_changes(published: dict, draft: dict) -> list[PendingChange]:
     """Every object that differs between what visitors see and the draft, in the order of
     the draft (lines, steps, tutorials, known problems, terms)."""
     pending = []
+    headings = step_headings(published, draft)
     for collection in PREFIXES:
         before, after = _by_slug(published, collection), _by_slug(draft, collection)
         for slug, item in after.items():
@@ -73,7 +74,8 @@ def pending_changes(published: dict, draft: dict) -> list[PendingChange]:
             elif before[slug] != item:
                 pending.append(PendingChange(
                     collection, slug, describe(collection, item), "modification",
-                    diff_documents({collection: [before[slug]]}, {collection: [item]})))
+                    diff_documents({collection: [before[slug]]}, {collection: [item]},
+                                   headings)))
         for slug, item in before.items():
             if slug not in after:
                 pending.append(PendingChange(collection, slug, describe(collection, item),

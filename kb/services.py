@@ -117,9 +117,12 @@ def selected_document(keys: set[str], *, draft: dict | None = None, user=None) -
     if found:
         needed = selection.companions(published, draft, keys, pending)
         if needed:
+            # « Cochez aussi X » says it once: not also « … renvoie vers X, qui n'existe pas ».
+            missing = {(change.collection, change.slug) for change in needed}
             found = [Problem("", "", "Ce choix ne tient pas seul : cochez aussi "
                              + ", ".join(f"{change.subject} ({change.kind_label})"
-                                         for change in needed) + "."), *found]
+                                         for change in needed) + "."),
+                     *[problem for problem in found if problem.about not in missing]]
         raise PublishRefused(found)
     return document
 

@@ -41,6 +41,9 @@ class Problem:
     collection: str
     slug: str
     message: str
+    # For a reference to a missing object: that object, as (collection, slug), so that a
+    # refused selection can say « cochez aussi … » once instead of this message too.
+    about: tuple = ()
 
     def __str__(self):
         return self.message
@@ -53,14 +56,20 @@ def problems(document: dict) -> list[Problem]:
     tutorials = {tutorial["slug"]: tutorial for tutorial in document["tutorials"]}
     known = {problem["slug"]: problem for problem in document["known_problems"]}
 
-    def report(collection, slug, text):
-        found.append(Problem(collection, slug, text))
+    names = step_names(document)
+
+    def name(step):
+        return names[step["slug"]]
+
+    def report(collection, slug, text, about=()):
+        found.append(Problem(collection, slug, text, about))
 
     def check_reference(collection, slug, owner, target, targets, what):
         if target is None:
             return
         if target not in targets:
-            report(collection, slug, f"{owner} renvoie vers {what} « {target} », qui n'existe pas.")
+            report(collection, slug, f"{owner} renvoie vers {what} « {target} », qui n'existe pas.",
+                   about=(KINDS_OF[what], target))
         elif what == "le tutoriel" and not targets[target]["is_published"]:
             report(collection, slug, f"{owner} renvoie vers le tutoriel « {target} », qui n'est "
                                      "pas publié : publiez-le ou retirez le lien.")
@@ -127,7 +136,7 @@ def problems(document: dict) -> list[Problem]:
                                   "la première question.")
     cycle = _find_cycle(edges)
     if cycle:
-        report("steps", cycle[0], "Le parcours tourne en rond : " + " → ".join(cycle) + ".")
+        report("steps", cycle[0], _cycle_in_words(cycle, steps, names))
 
     # Support lines: reachable by phone or e-mail, numbers that can be dialled.
     for line in document["support_lines"]:
@@ -147,7 +156,7 @@ def problems(document: dict) -> list[Problem]:
                 report("support_lines", slug, f"{owner} : l'adresse « {line['email']} » n'est "
                                               "pas une adresse e-mail valide.")
         check_url("support_lines", slug, owner, "FAQ", line["faq_url"])
-    found += _line_conflicts(document, steps, lines, known)
+    found += _line_conflicts(document, steps, lines, known, names)
 
     for tutorial in document["tutorials"]:
         owner, slug = f"Le tutoriel « {tutorial['title']} »", tutorial["slug"]
@@ -215,7 +224,7 @@ def problems(document: dict) -> list[Problem]:
     return found
 
 
-def _line_conflicts(document, steps, lines, known) -> list[Problem]:
+def _line_conflicts(document, steps, lines, known, names) -> list[Problem]:
     """Two answers to one question: two lines for one service with different numbers, or a
     wizard outcome and one of its known problems sending people to different lines."""
     found = []
@@ -240,7 +249,8 @@ def _line_conflicts(document, steps, lines, known) -> list[Problem]:
                     and problem["support_line"] not in step["support_lines"]):
                 found.append(Problem(
                     "steps", step["slug"],
-                    f"{name(step)} envoie vers {_line_names(step['support_lines'], lines)}, "
+                    f"{names[step['slug']]} envoie vers "
+                    f"{_line_names(step['support_lines'], lines)}, "
                     f"mais son problème connu « {problem['symptom']} » envoie vers "
                     f"{_line_names([problem['support_line']], lines)} : un même problème doit "
                     "mener à une seule ligne."))
@@ -297,9 +307,48 @@ def _fold(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def name(step: dict) -> str:
-    heading = step["title"] or step["question"] or step["slug"]
-    return f"L'étape « {heading} » ({step['slug']})"
+KINDS_OF = {"le tutoriel": "tutorials", "la ligne": "support_lines",
+            "le problème connu": "known_problems", "l'étape": "steps"}
+
+
+def heading(step: dict) -> str:
+    return step["title"] or step["question"] or step["slug"]
+
+
+def step_names(document: dict) -> dict[str, str]:
+    """Each step in an editor's words, by its title, never its slug: « La question « Que se
+    passe-t-il ? » », « L'issue « … » ». Two steps with the same title (« Quel problème
+    rencontrez-vous ? ») are told apart by the answer that leads to each."""
+    steps = document["steps"]
+    headings = {step["slug"]: heading(step) for step in steps}
+    shared = {text for text in headings.values() if list(headings.values()).count(text) > 1}
+    first_way_in = {}
+    for step in steps:
+        for answer in step["answers"]:
+            first_way_in.setdefault(answer["next_step"], (answer["label"], headings[step["slug"]]))
+    names = {}
+    for step in steps:
+        kind = "La question" if step["kind"] == Step.Kind.QUESTION else "L'issue"
+        words = f"{kind} « {headings[step['slug']]} »"
+        if headings[step["slug"]] in shared and step["slug"] in first_way_in:
+            label, parent = first_way_in[step["slug"]]
+            words += f" (après « {label} » de « {parent} »)"
+        names[step["slug"]] = words
+    return names
+
+
+def _cycle_in_words(cycle: list[str], steps: dict, names: dict) -> str:
+    """« La question « A » mène à elle-même par « x » », or « … mène par « x » à « B », qui
+    mène par « y » à « A » »."""
+    def label(source, target):
+        return next(a["label"] for a in steps[source]["answers"] if a["next_step"] == target)
+
+    if len(cycle) == 2:
+        return (f"Le parcours tourne en rond : {names[cycle[0]]} mène à elle-même par "
+                f"« {label(cycle[0], cycle[0])} ».")
+    hops = [f"mène par « {label(a, b)} » à « {heading(steps[b])} »"
+            for a, b in zip(cycle, cycle[1:], strict=False)]
+    return f"Le parcours tourne en rond : {names[cycle[0]]} " + ", qui ".join(hops) + "."
 
 
 def _reachable(start: str, edges: dict) -> set[str]:

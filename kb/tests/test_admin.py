@@ -68,7 +68,7 @@ def test_the_admin_previews_a_step_at_its_wizard_address(admin_user_client, seed
 def test_the_step_list_warns_editors_about_a_broken_tree(admin_user_client, seed_tree):
     make_outcome("orpheline")
     html = admin_user_client.get("/admin/kb/step/").content.decode()
-    assert "(orpheline) n&#x27;est atteinte par aucun chemin" in html
+    assert "L&#x27;issue « Issue orpheline » n&#x27;est atteinte par aucun chemin" in html
 
 
 @pytest.mark.parametrize(("fields", "error_field"), [

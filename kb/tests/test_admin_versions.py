@@ -52,13 +52,14 @@ def test_a_broken_draft_shows_what_to_fix_with_links_and_cannot_be_published(edi
                                                                              seed_tree):
     orphan = make_outcome("orpheline")
     html = editor_client.get(VERSIONS + "publier/").content.decode()
-    assert "Pas prête : " in html and "(orpheline) n&#x27;est atteinte par aucun" in html
+    assert "Pas prête : " in html
+    assert "L&#x27;issue « Issue orpheline » n&#x27;est atteinte par aucun" in html
     assert ">Tout publier</button>" not in html
     response = editor_client.post(VERSIONS + "publier/", {
         "note": "x", "modifications": "etape:orpheline", "action": "publier"})
     html = response.content.decode()
     assert "Publication refusée : rien n'a changé pour les visiteurs" in html
-    assert "(orpheline) n&#x27;est atteinte par aucun chemin" in html
+    assert "L&#x27;issue « Issue orpheline » n&#x27;est atteinte par aucun chemin" in html
     assert f'href="/admin/kb/step/{orphan.pk}/change/"' in html
     assert 'value="etape:orpheline" id="m1" checked' in html and 'value="x"' in html
     assert ContentVersion.objects.count() == 1

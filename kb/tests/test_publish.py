@@ -65,7 +65,7 @@ def test_an_unchanged_draft_is_not_published_again(small_tree):
 def test_an_orphan_step_is_refused(client, small_tree):
     make_outcome("orphan")
     assert_refused_and_live_site_unchanged(
-        client, "L'étape « Issue orphan » (orphan) n'est atteinte par aucun chemin")
+        client, "L'issue « Issue orphan » n'est atteinte par aucun chemin")
 
 
 def test_a_cycle_is_refused(client, small_tree):
@@ -73,13 +73,16 @@ def test_a_cycle_is_refused(client, small_tree):
     link(b, small_tree["a"], small_tree["ok"])
     Answer.objects.filter(question=small_tree["a"], next_step=small_tree["ok"]).update(
         next_step=b)
-    assert_refused_and_live_site_unchanged(client, "Le parcours tourne en rond : a → b → a.")
+    assert_refused_and_live_site_unchanged(
+        client, "Le parcours tourne en rond : La question « Question a ? » mène par « Vers ok » "
+        "à « Question b ? », qui mène par « Vers a » à « Question a ? ».")
 
 
 def test_a_question_with_a_single_answer_is_refused(client, small_tree):
     Answer.objects.filter(question=small_tree["a"], next_step=small_tree["help"]).delete()
     assert_refused_and_live_site_unchanged(
-        client, "(a) a 1 réponse(s) : il en faut au moins deux", "(help) n'est atteinte")
+        client, "« Question a ? » a 1 réponse(s) : il en faut au moins deux",
+        "L'issue « Issue help » n'est atteinte")
 
 
 def test_dead_ends_are_refused(client, small_tree):
@@ -88,8 +91,8 @@ def test_dead_ends_are_refused(client, small_tree):
         next_step=Step.objects.get(slug="impasse"))
     small_tree["help"].support_lines.clear()
     assert_refused_and_live_site_unchanged(
-        client, "(impasse) a 0 réponse(s)",
-        "(help) renvoie vers l'assistance mais n'indique aucune ligne")
+        client, "La question « Question impasse ? » a 0 réponse(s)",
+        "L'issue « Issue help » renvoie vers l'assistance mais n'indique aucune ligne")
 
 
 def test_a_missing_start_is_refused(client, small_tree):

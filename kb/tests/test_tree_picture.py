@@ -201,7 +201,7 @@ def test_the_admin_menus_tell_the_look_alike_questions_apart(seed_tree, editor, 
     page = client.get(f"/admin/kb/step/{Step.objects.get(slug='methode-a').pk}/change/")
     assert "— après « Non, je rencontre une erreur »" in unescape(page.content.decode())
     listing = unescape(client.get("/admin/kb/step/").content.decode())
-    assert "début du parcours" in listing and ", et 1 autre chemin" in listing
+    assert "première question du parcours" in listing and ", et 1 autre chemin" in listing
 
 
 def test_the_readme_picture_is_drawn_from_the_published_tree(seed_tree, tmp_path):

@@ -45,7 +45,7 @@ def test_an_editor_uploads_a_screenshot_and_a_phone_gets_the_small_file(
     step.get_by_label("Description de la capture").fill(
         "Le portail e-CPS et son bouton vert « Commencer l'activation »")
     page.get_by_role("button", name="Enregistrer et continuer les modifications").click()
-    expect(page.locator(".messagelist")).to_contain_text("modifié")
+    expect(page.locator(".messagelist")).to_contain_text("enregistré dans le brouillon")
     step = page.locator(".inline-related").filter(
         has=page.locator("input[value=\"Commencez l'activation\"]"))
     step.locator("summary").click()
