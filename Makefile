@@ -18,7 +18,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# The site, and the task queue's worker beside it (link checks, scheduled publications);
+# Ctrl-C stops both.
 run: content
+	$(BIN)/python manage.py db_worker --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Publishes the reference content as version 1 into an empty database only: editors' work

@@ -54,6 +54,13 @@ def fresh_published_content(settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_kept_not_run(settings):
+    """Jobs put on the task queue are kept in memory (django_tasks' dummy backend), where a
+    test finds them and runs them itself: no worker in the tests."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def mail_in_the_calling_thread(settings):
     """Mails leave right after the commit in the test's own thread, where mailoutbox sees
     them; tests of the background thread switch it back on."""

@@ -62,10 +62,18 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "health_check",
+    "django_tasks",
+    "django_tasks_db",
     "kb",
     "teams",
     "triage",
 ]
+
+# The task queue: jobs are stored in the database and run by `manage.py db_worker` (started
+# by `make run`; a service of its own in production, README « Production »). No broker.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
 
 MIDDLEWARE = [
     "kb.middleware.request_log",

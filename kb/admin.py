@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -11,13 +12,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kb import editors, illustrations, images
+from kb import editors, illustrations, images, tasks
 from kb.admin_widgets import EditorFieldsMixin
 from kb.diff import KIND_NAMES, diff_documents
 from kb.document import COLLECTION_MODELS, DocumentError, draft_document
@@ -54,6 +56,7 @@ from kb.tree_picture import outline, picture
 from kb.validation import Problem, problems
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
+LINK_CHECK_REQUESTED = "kb:link-check-requested"  # when an editor asked (the job clears it)
 
 
 class PublishForm(forms.Form):
@@ -659,17 +662,35 @@ class ContentVersionAdmin(admin.ModelAdmin):
         return redirect("admin:kb_contentversion_publish")
 
     def dashboard_view(self, request):
-        """What to check again, which links fail, which pages visitors find least useful."""
+        """What to do today first (broken links, facts to check again, the pages visitors
+        find least useful), at most a screen; every list in full one click away."""
         self._require(request, "kb.view_contentversion")
+        if request.method == "POST":
+            return self._request_link_check(request)
         votes = page_votes()
         titles = dict(describe_pages([row["page"] for row in votes]))
+        votes = [{**row, "title": titles.get(row["page"], row["page"])} for row in votes]
+        due, never, broken = verification_due(), never_verified(), link_problems()
         return self._page(
             request, "admin/kb/contentversion/dashboard.html", _("Tableau de bord des éditeurs"),
-            months=settings.KB_FRESHNESS_MONTHS, due=verification_due(), never=never_verified(),
-            broken=link_problems(), last_check=LinkCheck.objects.order_by("-checked_at").first(),
-            votes=[{**row, "title": titles.get(row["page"], row["page"])} for row in votes],
+            months=settings.KB_FRESHNESS_MONTHS, due=due, never=never, broken=broken,
+            to_verify=due + never,
+            last_check=LinkCheck.objects.order_by("-checked_at").first(),
+            check_requested=cache.get(LINK_CHECK_REQUESTED),
+            votes=votes, unhelpful=[row for row in votes if row["useful_share"] < 50],
             overlays=overlay_summary(published_document()),
+            can_check=request.user.has_perm("kb.publish_content"),
         )
+
+    def _request_link_check(self, request):
+        """« Vérifier les liens maintenant »: a job on the task queue, never run here."""
+        self._require(request, "kb.publish_content")
+        tasks.check_links.enqueue()
+        cache.set(LINK_CHECK_REQUESTED, timezone.now(), 3600)
+        messages.success(request, _("La vérification des liens est demandée : elle se fait "
+                                    "en arrière-plan, en quelques minutes. Rechargez cette "
+                                    "page pour voir son résultat."))
+        return redirect("admin:kb_contentversion_dashboard")
 
     def markdown_preview_view(self, request):
         """The rendering of a Markdown field being typed: the same sanitised HTML that a

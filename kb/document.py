@@ -58,6 +58,7 @@ TUTORIAL_STEP_FIELDS = {
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
     "contact_note": "", "tutorial": None, "position": 0, "verified_on": "", "team": "",
+    "sources": "",
 }
 TERM_FIELDS = {"slug": None, "term": None, "expansion": "", "definition": ""}
 # What a team adds at its front door (kb.models.Overlay); its own lines, tutorials and known
@@ -83,7 +84,7 @@ NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_
 # Left out of a document while empty, as in documents written before these fields existed:
 # a new field does not make every earlier version differ from the draft.
 LEFT_OUT_WHEN_EMPTY = {"verified_on": None, "illustration": "", "screenshot_width": 0,
-                       "screenshot_height": 0, "team": ""}
+                       "screenshot_height": 0, "team": "", "sources": ""}
 RELATION_FIELDS = {"tutorial", "support_lines", "known_problems", "answers", "related",
                    "help_step", "help_lines", "steps", "support_line", "lines", "step"}
 

@@ -447,6 +447,11 @@ class KnownProblem(models.Model):
         Tutorial, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("tutoriel utile"),
     )
+    sources = models.CharField(
+        _("sources"), max_length=400, blank=True,
+        help_text=_("D'où viennent la cause et la solution, avec la date que donne chaque "
+                    "source (« FAQ e-CPS de l'ANS, mise à jour du 18/11/2025 »). Jamais "
+                    "affiché aux visiteurs."))
     verified_on = models.DateField(
         _("vérifié le"), null=True, blank=True,
         help_text=_("Date à laquelle la cause et la solution ont été vérifiées. Vide : jamais "

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from kb import editors, images, selection
+from kb import editors, images, selection, tasks
 from kb.document import (
     COLLECTIONS,
     FORMAT,
@@ -173,6 +173,7 @@ def publish_document(document: dict, *, user=None, note: str = "", by: str = "",
     return version
 
 
+@transaction.atomic
 def schedule_publication(*, keys: set[str], run_at, user=None, note: str = ""
                          ) -> ScheduledPublication:
     """Check the ticked changes now, as a publication would, and freeze them for `run_at`.
@@ -185,13 +186,16 @@ def schedule_publication(*, keys: set[str], run_at, user=None, note: str = ""
                selection.pending_changes(published_document(), draft)}
     in_draft = {selection.key(collection, item["slug"]): item
                 for collection in selection.PREFIXES for item in draft[collection]}
-    return ScheduledPublication.objects.create(
+    scheduled = ScheduledPublication.objects.create(
         run_at=run_at, changes={name: in_draft.get(name) for name in sorted(keys)},
         summary="\n".join(f"{pending[name].subject} ({pending[name].kind_label})"
                           for name in sorted(keys)),
         note=note.strip()[:300], scheduled_by=user.get_username() if user else "",
         notify=getattr(user, "email", "") or "",
     )
+    # The queue runs it at its time; the timer command is the fallback (README).
+    transaction.on_commit(lambda: tasks.publish_scheduled.using(run_after=run_at).enqueue())
+    return scheduled
 
 
 def run_scheduled_publications(now=None) -> list[ScheduledPublication]:

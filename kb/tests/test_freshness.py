@@ -125,3 +125,72 @@ def test_the_dashboard_is_for_editors(seed_tree, editor, agent, client):
     assert "Jamais vérifiés" in html and "Avis des visiteurs" in html
     client.force_login(agent)
     assert client.get("/admin/kb/contentversion/tableau-de-bord/").status_code == 403
+
+
+def test_a_new_install_has_nothing_never_verified(seed_tree, settings):
+    """The reference content carries when each fact was checked, and against what."""
+    settings.KB_FRESHNESS_MONTHS = 6
+    assert never_verified() == []
+    assert verification_due(today=date(2026, 12, 3)) == []
+    assert all(problem.sources for problem in KnownProblem.objects.all())
+
+
+def test_the_dashboard_opens_with_what_to_do_today_and_the_rest_one_click_away(
+        seed_tree, editor, client):
+    for n in range(5):
+        Feedback.objects.create(page="/tutoriels/installer-application/", visitor=f"v{n}",
+                                helpful=False, comment="")
+    SupportLine.objects.filter(slug="ans-support-cartes").update(verified_on=date(2024, 1, 1))
+    client.force_login(editor)
+    html = client.get("/admin/kb/contentversion/tableau-de-bord/").content.decode()
+    today, rest = html.split('<h2 class="dashboard-rest">')
+    assert "À faire aujourd&#x27;hui" in today or "À faire aujourd'hui" in today
+    assert "1 information à revérifier" in today and "Support des cartes CPx" in today
+    assert "1 page jugée peu utile" in today
+    assert "Les liens n&#x27;ont jamais été vérifiés." in today or \
+        "Les liens n'ont jamais été vérifiés." in today
+    assert ">Vérifier les liens maintenant</button>" in today
+    assert 'href="/agents/chiffres/"' in today  # the figures, one click away
+    # The full lists are further down, each folded behind one click.
+    assert rest.count("<details") >= 3 and "Jamais vérifiés" in rest
+
+
+def test_the_link_check_button_puts_a_job_on_the_queue_and_the_job_runs_it(
+        seed_tree, editor, client, monkeypatch):
+    from django_tasks import default_task_backend
+
+    from kb import freshness, tasks
+
+    checked = []
+    monkeypatch.setattr(freshness, "check_link",
+                        lambda url, timeout: checked.append(url) or (200, "", ""))
+    client.force_login(editor)
+    response = client.post("/admin/kb/contentversion/tableau-de-bord/", follow=True)
+    html = response.content.decode()
+    assert "La vérification des liens est demandée" in html
+    assert "Nouvelle vérification demandée à" in html
+    assert checked == [] and LinkCheck.objects.count() == 0  # nothing inside the request
+    [job] = default_task_backend.results
+    assert job.task.func is tasks.check_links.func
+    assert tasks.check_links.call() == len(checked) > 0  # what the worker does
+    assert LinkCheck.objects.count() == len(checked)
+    html = client.get("/admin/kb/contentversion/tableau-de-bord/").content.decode()
+    assert "Liens vérifiés le" in html and "Nouvelle vérification demandée" not in html
+
+
+def test_a_scheduled_publication_is_also_put_on_the_queue_for_its_time(
+        seed_tree, editor, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    from kb import tasks
+    from kb.services import schedule_publication
+
+    SupportLine.objects.filter(slug="ans-support-cartes").update(phone="0 825 85 20 01")
+    when = timezone.now() + dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_publication(keys={"ligne:ans-support-cartes"}, run_at=when, user=editor)
+    [job] = default_task_backend.results
+    assert job.task.func is tasks.publish_scheduled.func and job.task.run_after == when
