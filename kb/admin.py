@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from kb import editors, illustrations, images, tasks
 from kb.admin_widgets import EditorFieldsMixin
@@ -56,6 +57,10 @@ from kb.tree_picture import outline, picture
 from kb.validation import Problem, problems
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
+
+# The task queue's own table is for developers (in English): not in the editors' admin.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 LINK_CHECK_REQUESTED = "kb:link-check-requested"  # when an editor asked (the job clears it)
 
 
@@ -834,23 +839,29 @@ def overlay_summary(document: dict) -> list[dict]:
                  for collection in ("support_lines", "tutorials", "known_problems")
                  for item in document[collection] if item.get("team", "") == team]
         steps = [(step, text) for step, text in additions.items()
-                 if f"« {team} »" in text]
+                 if any(addition["step"] == step for addition in overlay["steps"])]
         summary.append({"team": team, "welcome": overlay["welcome"], "owned": owned,
                         "steps": steps, "services": overlay["services"]})
     return summary
 
 
 def overlay_additions(document: dict) -> dict[str, str]:
-    """For each step, what the teams' overlays add there, in words."""
+    """For each step, what the teams' overlays add there, in words: « Équipe fimatho en tête
+    pour l'équipe « hdf » » (one sentence per line, however many teams add it)."""
     names = {line["slug"]: line["name"] for line in document["support_lines"]}
-    added: dict[str, list[str]] = {}
+    added: dict[str, dict[str, list[str]]] = {}
     for overlay in document.get("overlays", []):
         for addition in overlay["steps"]:
-            added.setdefault(addition["step"], []).append(
-                _("Équipe « %(team)s » : %(lines)s en tête") % {
-                    "team": overlay["slug"],
-                    "lines": ", ".join(names.get(s, s) for s in addition["support_lines"])})
-    return {step: " ; ".join(texts) for step, texts in added.items()}
+            for line in addition["support_lines"]:
+                added.setdefault(addition["step"], {}).setdefault(line, []).append(
+                    overlay["slug"])
+    return {step: " ; ".join(
+        _("%(line)s en tête pour %(teams)s") % {
+            "line": names.get(line, line),
+            "teams": (_("l'équipe « %(team)s »") % {"team": teams[0]} if len(teams) == 1 else
+                      _("les équipes %(teams)s") % {"teams": ", ".join(
+                          f"« {team} »" for team in teams)})}
+        for line, teams in lines.items()) for step, lines in added.items()}
 
 
 def flag_draft_boxes(drawn, draft: dict, before: dict, form_urls: dict[str, str]) -> None:

@@ -160,7 +160,7 @@ def test_the_tree_and_the_dashboard_show_what_the_teams_add(teams, editor):
     client = logged_in(editor)
     html = client.get("/admin/kb/contentversion/arbre/").content.decode()
     assert 'tree-added" data-slug="ecps-activee"' in html
-    assert "Équipe « hdf » : Équipe fimatho en tête" in html
+    assert "Équipe fimatho en tête pour l&#x27;équipe « hdf »" in html
     assert "Une équipe régionale y ajoute sa ligne" in html
     html = client.get("/admin/kb/contentversion/tableau-de-bord/").content.decode()
     assert "Ce qu&#x27;ajoutent les équipes régionales" in html or \
