@@ -285,7 +285,8 @@ def build_documents(snapshot) -> list[Document]:
     ]
     # Wizard outcomes, by their slug: the wizard redirects to the current path to them.
     documents += [
-        Document(step.direct_url, "Parcours guidé", step.title, "", plain(step.body))
+        Document(step.direct_url + "?via=recherche", "Parcours guidé", step.title, "",
+                 plain(step.body))
         for step in snapshot.steps.values() if not step.is_question
     ]
     documents += [

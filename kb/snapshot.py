@@ -37,7 +37,12 @@ MAX_DEPTH = 40
 PREVIEW_SESSION_KEY = "kb_preview"
 
 
-def wizard_url(slugs: Sequence[str]) -> str:
+def wizard_url(slugs: Sequence[str], *, arrived_at: str | None = None) -> str:
+    """The page of a walk: /parcours/a/b/ from the first question; /parcours/etape/x/a/ for a
+    visitor who arrived directly on step x (from a search result, a tutorial, a bookmark)
+    and answered only from there."""
+    if arrived_at is not None:
+        return reverse("kb:wizard_direct", args=["/".join((arrived_at, *slugs))])
     return reverse("kb:wizard_start") + "".join(f"{slug}/" for slug in slugs)
 
 
@@ -84,8 +89,9 @@ class Step(StepRole):
 
     @property
     def direct_url(self) -> str:
-        """A link to this step alone; the wizard redirects it to the current full path."""
-        return wizard_url([self.slug])
+        """A link to this step alone, which claims no answer: the page says the visitor
+        arrived there directly (kb.views.wizard_direct)."""
+        return wizard_url((), arrived_at=self.slug)
 
 
 @dataclass(eq=False)
@@ -208,20 +214,37 @@ class Walk:
     slugs: tuple[str, ...]
     trail: tuple[TrailEntry, ...]
     choices: tuple[tuple[Answer, str], ...]  # (answer, URL it leads to), for a question
+    arrived_at: Step | None = None  # the step reached directly, without the answers before
 
     @property
     def url(self) -> str:
-        return wizard_url(self.slugs)
+        return wizard_url(self.slugs, arrived_at=self.arrived_at and self.arrived_at.slug)
 
     @property
     def support_lines(self) -> list[Line]:
         return [] if self.step.is_question else self.step.support_lines
 
-    def summary(self) -> str:
-        """The path as plain text, for an e-mail to support or a ticket."""
-        lines = [f"- {entry.question.question} {entry.answer.label}" for entry in self.trail]
+    def summary(self, via: str = "") -> str:
+        """The path as plain text, for an e-mail to support or a ticket: exactly the answers
+        clicked, and where the visitor arrived without answering, if so."""
+        lines = [f"- {arrived_directly(self.arrived_at, via)}"] if self.arrived_at else []
+        lines += [f"- {entry.question.question} {entry.answer.label}" for entry in self.trail]
         lines.append(f"- Résultat : {self.step.heading}")
         return "\n".join(lines)
+
+
+# Where a direct link to a step was followed from (its ?via=…), in words.
+VIA = {"recherche": "depuis la recherche", "tutoriel": "depuis un tutoriel",
+       "vue-d-ensemble": "depuis la vue d'ensemble du parcours",
+       "agent": "depuis un lien envoyé par l'assistance",
+       "probleme-connu": "depuis les problèmes connus"}
+
+
+def arrived_directly(step: Step, via: str = "") -> str:
+    """« Arrivé directement sur l'étape « … » (depuis la recherche) », never an answer."""
+    origin = VIA.get(via, "par un lien direct")
+    return f"Arrivé directement sur l'étape « {step.heading} » ({origin}), sans répondre " \
+           "aux questions précédentes"
 
 
 def _date(value: str) -> datetime.date:
@@ -307,21 +330,27 @@ class Snapshot:
 
     # --- The wizard ---
 
-    def walk(self, slugs: Sequence[str]) -> Walk | None:
-        """Where a wizard URL leads, or None if the chain is not a path of the tree."""
+    def walk(self, slugs: Sequence[str], *, arrived_at: str | None = None) -> Walk | None:
+        """Where a wizard URL leads, or None if the chain is not a path of the tree. From the
+        first question, or from `arrived_at`, a step the visitor reached directly: then the
+        trail holds only the answers clicked from there."""
         slugs = tuple(slugs)
-        if self.start is None or len(slugs) > MAX_DEPTH:
+        first = self.steps.get(arrived_at) if arrived_at is not None else self.start
+        if first is None or len(slugs) > MAX_DEPTH:
             return None
-        current, trail = self.start, []
+        current, trail = first, []
         for depth, slug in enumerate(slugs):
             answer = next((a for a in current.answers if a.next_step.slug == slug), None)
             if answer is None:
                 return None
-            trail.append(TrailEntry(current, answer, wizard_url(slugs[:depth])))
+            trail.append(TrailEntry(current, answer,
+                                    wizard_url(slugs[:depth], arrived_at=arrived_at)))
             current = answer.next_step
-        choices = tuple((answer, wizard_url((*slugs, answer.next_step.slug)))
+        choices = tuple((answer, wizard_url((*slugs, answer.next_step.slug),
+                                            arrived_at=arrived_at))
                         for answer in current.answers)
-        return Walk(current, slugs, tuple(trail), choices)
+        return Walk(current, slugs, tuple(trail), choices,
+                    arrived_at=first if arrived_at is not None else None)
 
     @cached_property
     def shortest_paths(self) -> dict[str, tuple[str, ...]]:
@@ -364,15 +393,11 @@ class Snapshot:
         the tree, and for admin previews. None if the step is gone or unreachable."""
         return self.shortest_paths.get(slug)
 
-    def nearest_path(self, slugs: Sequence[str]) -> tuple[str, ...] | None:
+    def nearest_step(self, slugs: Sequence[str]) -> str | None:
         """For a wizard URL that is no longer a path (a publish reshaped the tree while a
-        visitor was walking it): the current path to its last step that still exists, so
-        the visitor's next click always lands somewhere useful."""
-        for slug in reversed(slugs):
-            path = self.shortest_path(slug)
-            if path is not None:
-                return path
-        return None
+        visitor was walking it, an old bookmark): its last step that still exists, shown as
+        reached directly, so that no answer the visitor did not give is claimed."""
+        return next((slug for slug in reversed(slugs) if slug in self.steps), None)
 
     # --- Search ---
 

@@ -135,7 +135,11 @@ def flatten(points: list[tuple[float, float]], steps: int = 16) -> list[tuple[fl
 def picture(content: Snapshot) -> Picture:
     """Every step reachable from the first question, and every answer between them."""
     paths = content.shortest_paths
-    boxes = {slug: Box(content.steps[slug], wizard_url(path),
+    # Each box opens its step as reached directly: the overview answers no question for
+    # the visitor (the first question opens the wizard itself).
+    boxes = {slug: Box(content.steps[slug],
+                       wizard_url(()) if not path else
+                       content.steps[slug].direct_url + "?via=vue-d-ensemble",
                        lines=box_lines(content.steps[slug]))
              for slug, path in paths.items()}  # breadth first
     answers = [(box.step.slug, answer.label, answer.next_step.slug)

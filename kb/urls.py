@@ -7,6 +7,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.home, name="home"),
     path("parcours/", views.wizard_step, name="wizard_start"),
+    path("parcours/etape/<path:trail>/", views.wizard_direct, name="wizard_direct"),
     path("parcours/<path:trail>/", views.wizard_step, name="wizard_step"),
     path("vue-d-ensemble/", views.overview, name="overview"),
     path("assistance/", views.support_lines, name="support_lines"),

@@ -96,6 +96,9 @@ def problems(document: dict) -> list[Problem]:
                                           "une question.")
     for step in document["steps"]:
         owner, slug = name(step), step["slug"]
+        if slug == "etape":  # /parcours/etape/… opens a step reached directly
+            report("steps", slug, f"{owner} : l'adresse « etape » est réservée par le site, "
+                                  "choisissez-en une autre.")
         if step["kind"] == Step.Kind.QUESTION:
             if not step["question"]:
                 report("steps", slug, f"{owner} n'a pas de texte de question.")

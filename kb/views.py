@@ -9,6 +9,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -29,11 +30,11 @@ from kb.pages import resolve_local
 from kb.snapshot import (
     MAX_DEPTH,
     PREVIEW_SESSION_KEY,
+    VIA,
     Line,
     Snapshot,
     Walk,
     content_for,
-    wizard_url,
 )
 from kb.templatetags.french import french_spacing
 from kb.tree_picture import outline, picture
@@ -95,21 +96,48 @@ def wizard_step(request, trail: str = ""):
     content = content_for(request)
     position = content.walk(slugs)
     if position is None:
-        return redirect_to_current_path(request, content, slugs)
-    context = {"walk": position, "contacts": contacts_for(request, position)}
+        return redirect_to_current_step(request, content, slugs)
+    return show_step(request, position)
+
+
+@public_page
+@vary_on_headers("HX-Request")
+def wizard_direct(request, trail: str):
+    """A step reached without answering the questions before it (a search result, a
+    tutorial, the overview, a bookmark, an agent's link), then the answers clicked from
+    there: the page and what a help request attaches claim no other answer."""
+    slugs = trail.split("/")
+    if len(slugs) > MAX_DEPTH or not all(SLUG.fullmatch(slug) for slug in slugs):
+        raise Http404(_("Cette étape du parcours n'existe pas."))
+    content = content_for(request)
+    position = content.walk(slugs[1:], arrived_at=slugs[0])
+    if position is None:
+        return redirect_to_current_step(request, content, slugs)
+    return show_step(request, position)
+
+
+def show_step(request, position: Walk):
+    # Where a direct link was followed from, kept along the answers clicked after it and
+    # given to the help form: the ticket says « depuis la recherche ».
+    via = request.GET.get("via", "") if position.arrived_at else ""
+    via = via if via in VIA else ""
+    via_query = f"?via={via}" if via else ""
+    context = {"walk": position, "contacts": contacts_for(request, position),
+               "via_query": via_query, "origin_path": request.path + via_query}
     if not position.step.is_question and not position.step.is_success:
         context["feedback_form"] = FeedbackForm(initial={"page": request.path})
     return render_page(request, partial_or_page(request, "kb/wizard.html", "step"), context)
 
 
-def redirect_to_current_path(request, content: Snapshot, slugs: list[str]):
+def redirect_to_current_step(request, content: Snapshot, slugs: list[str]):
     """An old bookmark, a link typed by hand, or a visitor mid-walk when an editor published
-    a reshaped tree: go to where the last step that still exists now stands, rather than
-    show an error. Nothing left at all: the page that helps anyway."""
-    path = content.nearest_path(slugs)
-    if path is None:
+    a reshaped tree: go to the last step that still exists, shown as reached directly (no
+    answer is made up), rather than show an error. Nothing left at all: the page that helps
+    anyway."""
+    slug = content.nearest_step(slugs)
+    if slug is None:
         return gone(request, _("Cette étape du parcours n'existe plus"))
-    return redirect(wizard_url(path))
+    return redirect(content.steps[slug].direct_url)
 
 
 def gone(request, title: str):
@@ -125,7 +153,8 @@ def contacts_for(request, position: Walk) -> list[tuple[Line, str]]:
         return []
     subject = _("[e-CPS] %(title)s") % {"title": position.step.heading}
     body = MAIL_BODY.format(
-        summary=position.summary(), url=request.build_absolute_uri(position.url)
+        summary=position.summary(request.GET.get("via", "") if position.arrived_at else ""),
+        url=request.build_absolute_uri(position.url)
     )
     overlay = overlay_for(request, content_for(request))
     # At a team's front door, the lines the team hangs on this step come first.
@@ -184,7 +213,9 @@ def tutorial(request, slug: str):
     page_url = request.build_absolute_uri(tutorial.get_absolute_url())
     return render_page(request, "kb/tutorial.html", {
         "tutorial": tutorial,
-        "help_url": tutorial.help_step.direct_url if tutorial.help_step else None,
+        "help_url": None if tutorial.help_step is None else (
+            reverse("kb:wizard_start") if tutorial.help_step is content.start
+            else tutorial.help_step.direct_url + "?via=tutoriel"),
         "help_is_start": tutorial.help_step is not None and tutorial.help_step is content.start,
         "feedback_form": FeedbackForm(initial={"page": request.path}),
         "page_url": page_url,

@@ -18,7 +18,8 @@ from teams.models import Team
 
 # What a front door shows: the public pages, and the professional's own request pages.
 PUBLIC_VIEWS = {
-    "kb:home", "kb:wizard_start", "kb:wizard_step", "kb:overview", "kb:support_lines",
+    "kb:home", "kb:wizard_start", "kb:wizard_step", "kb:wizard_direct", "kb:overview",
+    "kb:support_lines",
     "kb:tutorials", "kb:tutorial", "kb:known_problems", "kb:glossary", "kb:search",
     "kb:identifier", "kb:feedback", "kb:media", "triage:help", "triage:confirmation",
     "triage:follow", "triage:follow_settled",

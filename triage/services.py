@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
-from kb.snapshot import Walk, published
+from kb.snapshot import Walk, arrived_directly, published
 from teams.models import Team
 from triage.models import OutgoingMail, TeamTransfer, Ticket, TicketEvent, response_due
 
@@ -24,13 +24,16 @@ AGENTS_GROUP = "Agents de support"
 EDITORS_GROUP = "Éditeurs de contenu"
 
 
-def trail_snapshot(position: Walk | None) -> dict:
-    """What a ticket keeps of the wizard path: text, not links to rows that may change."""
+def trail_snapshot(position: Walk | None, via: str = "") -> dict:
+    """What a ticket keeps of the wizard path: text, not links to rows that may change;
+    exactly the answers clicked, after « arrivé directement sur l'étape … » if so."""
     if position is None:
         return {}
+    arrived = ([{"question": arrived_directly(position.arrived_at, via), "answer": ""}]
+               if position.arrived_at else [])
     return {
-        "trail": [{"question": entry.question.question, "answer": entry.answer.label}
-                  for entry in position.trail],
+        "trail": arrived + [{"question": entry.question.question, "answer": entry.answer.label}
+                            for entry in position.trail],
         "outcome_title": position.step.heading,
         "wizard_url": position.url,
         # The draft row of the published line (same slug), so the ticket keeps a link to it.
@@ -60,10 +63,10 @@ def once(model, token: str, write):
 
 @transaction.atomic
 def file_ticket(*, data: dict, position: Walk | None, pages_viewed: list[str], team: Team,
-                agent=None, token: str = "") -> Ticket:
+                agent=None, token: str = "", via: str = "") -> Ticket:
     now = timezone.now()
     ticket = Ticket.objects.create(
-        **data, **trail_snapshot(position), pages_viewed=pages_viewed, team=team,
+        **data, **trail_snapshot(position, via), pages_viewed=pages_viewed, team=team,
         submission_token=token or None,
         source=Ticket.Source.PHONE if agent else Ticket.Source.WEB,
         assigned_to=agent, created_at=now,

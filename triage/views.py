@@ -1,5 +1,6 @@
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kb.pages import describe_pages, resolve_local
-from kb.snapshot import published
+from kb.snapshot import VIA, published
 from kb.views import partial_or_page
 from teams.models import Team
 from triage import services
@@ -80,6 +81,11 @@ def origin(path: str) -> dict:
     if match.url_name == "wizard_step":
         position = content.walk(match.kwargs["trail"].split("/"))
         return {"position": position} if position else {}
+    if match.url_name == "wizard_direct":  # reached directly: no answer before it is claimed
+        first, *rest = match.kwargs["trail"].split("/")
+        position = content.walk(rest, arrived_at=first)
+        via = parse_qs(urlsplit(path).query).get("via", [""])[0]
+        return {"position": position, "via": via if via in VIA else ""} if position else {}
     if match.url_name == "tutorial":
         tutorial = content.tutorials.get(match.kwargs["slug"])
         return {"tutorial": tutorial} if tutorial and tutorial.is_published else {}
@@ -138,7 +144,8 @@ def help_request(request):
     if status == 0:
         submitted = form.cleaned_data["jeton"]
         ticket, _new = services.once(Ticket, submitted, lambda: services.file_ticket(
-            data=form.ticket_data(), position=context.get("position"), pages_viewed=pages,
+            data=form.ticket_data(), position=context.get("position"),
+            via=context.get("via", ""), pages_viewed=pages,
             team=team_of_door(request), token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
         return redirect("triage:confirmation", token=token)
@@ -531,7 +538,8 @@ def agent_new_ticket(request):
     if form.is_bound and form.is_valid():
         token = form.cleaned_data["jeton"]
         ticket, _new = services.once(Ticket, token, lambda: services.file_ticket(
-            data=form.ticket_data(), position=context.get("position"), pages_viewed=[],
+            data=form.ticket_data(), position=context.get("position"),
+            via=context.get("via", ""), pages_viewed=[],
             team=form.team(), agent=request.user, token=token))
         messages.success(request, _("Ticket %(reference)s créé.") % {"reference": ticket.reference})
         return redirect(ticket)

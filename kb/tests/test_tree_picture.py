@@ -30,8 +30,14 @@ def test_the_picture_has_every_step_and_answer_linked_to_its_page(page, seed_tre
     by_slug = {slug: url for url, slug in links.items()}
     assert set(by_slug) == set(content.steps)  # the reference tree: every step reachable
     for slug, step in content.steps.items():
-        position = content.walk([s for s in by_slug[slug].split("/")[2:] if s])
-        assert position is not None and position.step.slug == slug  # the right page
+        # Each box opens its step as reached directly (no answer claimed); the first
+        # question opens the wizard.
+        url = by_slug[slug]
+        if step is content.start:
+            assert url == "/parcours/"
+            continue
+        assert url == f"/parcours/etape/{slug}/?via=vue-d-ensemble"
+        assert content.walk((), arrived_at=slug).step.slug == slug
         first_words = step.heading.split()[:2]
         assert " ".join(first_words) in svg, step.heading
         for answer in step.answers:  # each answer's label, as wrapped on its arrow

@@ -38,9 +38,9 @@ def test_each_tutorial_page_shows_its_content(client, seed_tree, slug, facts):
 
 def test_still_stuck_leads_back_to_the_right_wizard_step_and_line(client, seed_tree):
     html = client.get("/tutoriels/activer-e-cps-avec-carte/").content.decode()
-    assert 'href="/parcours/methode-a-erreur/"' in html
-    assert client.get("/parcours/methode-a-erreur/")["Location"] == (
-        "/parcours/methode-a/methode-a-erreur/")
+    assert 'href="/parcours/etape/methode-a-erreur/?via=tutoriel"' in html
+    step = client.get("/parcours/etape/methode-a-erreur/?via=tutoriel").content.decode()
+    assert "Vous êtes arrivé directement sur cette étape" in step
     assert 'href="tel:0825852000"' in html
 
 

@@ -64,10 +64,13 @@ def test_malformed_or_huge_paths_are_404_not_500(client, seed_tree):
     assert client.get("/parcours/" + "methode-a/" * (MAX_DEPTH + 1)).status_code == 404
 
 
-def test_a_skipped_step_redirects_to_the_current_path(client, seed_tree):
+def test_a_skipped_step_opens_as_reached_directly_without_made_up_answers(client, seed_tree):
     response = client.get("/parcours/probleme-carte/")
     assert response.status_code == 302
-    assert response["Location"] == "/parcours/methode-a/methode-a-erreur/probleme-carte/"
+    assert response["Location"] == "/parcours/etape/probleme-carte/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Vous êtes arrivé directement sur cette étape" in html
+    assert "Oui, j&#x27;ai une carte CPx" not in html and "Vos réponses" not in html
 
 
 def test_an_old_link_still_works_after_the_tree_is_reshaped(client, seed_tree):
@@ -84,9 +87,9 @@ def test_an_old_link_still_works_after_the_tree_is_reshaped(client, seed_tree):
                           next_step=Step.objects.get(slug="ecps-activee"))
     publish()
     response = client.get("/parcours/methode-a/methode-a-erreur/probleme-carte/")
-    assert response["Location"] == (
-        "/parcours/methode-a/erreur-ou/methode-a-erreur/probleme-carte/"
-    )
+    # The same step, without claiming an answer to the new question nobody was asked.
+    assert response["Location"] == "/parcours/etape/probleme-carte/"
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_editor_markup_in_a_step_body_is_inert(client, seed_tree):

@@ -14,7 +14,9 @@ def test_the_public_overview_on_a_phone_and_a_desk(live_content, open_page, widt
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=f"/tmp/vue-d-ensemble-{width}.png", full_page=True)
     page.locator(".tree-box[data-slug='methode-b']").click()
-    page.wait_for_url("**/parcours/methode-b/")
+    # The box opens its step as reached directly: no answer is claimed for the visitor.
+    page.wait_for_url("**/parcours/etape/methode-b/?via=vue-d-ensemble")
+    assert page.get_by_text("Vous êtes arrivé directement sur cette étape").is_visible()
 
 
 def test_an_editor_sees_the_drafts_tree_and_opens_a_step(editor_page):
