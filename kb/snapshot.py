@@ -17,6 +17,7 @@ import datetime
 import json
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -247,6 +248,14 @@ def arrived_directly(step: Step, via: str = "") -> str:
            "aux questions précédentes"
 
 
+def french_order(text: str) -> tuple:
+    """Dictionary order: accents, case and hyphens left out (« Annuaire Santé » before « ARS »,
+    « e-CPS » among the E), the exact spelling only to break ties."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in plain if c.isalnum() or c == " ")
+    return (letters, text)
+
+
 def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value) if value else None
 
@@ -313,7 +322,8 @@ class Snapshot:
             tutorial.related = [visible[s] for s in item["related"] if s in visible]
             tutorial.help_step = self.steps.get(item["help_step"])
         self.published_tutorials = list(visible.values())
-        self.glossary = [Term(**term) for term in document.get("glossary", [])]
+        self.glossary = sorted((Term(**term) for term in document.get("glossary", [])),
+                               key=lambda term: french_order(term.term))
         self.overlays = {
             item["slug"]: Overlay(
                 slug=item["slug"], welcome=item["welcome"], services=tuple(item["services"]),

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from kb import images
 from kb import search as kb_search
 from kb.forms import FeedbackForm, IdentifierForm
+from kb.glossary_links import link_terms
 from kb.middleware import bad_request
 from kb.models import Feedback, Tutorial
 from kb.page_cache import CSRF_PLACEHOLDER, public_page
@@ -69,7 +70,10 @@ def render_french(request, template: str, context: dict, status: int = 200):
     """French spacing on the whole page, interface strings included, so that no string can
     miss it (for cached pages, once per content version)."""
     response = render(request, template, context, status=status)
-    response.content = french_spacing(response.content.decode()).encode()
+    html = french_spacing(response.content.decode())
+    if template != "kb/glossary.html":
+        html = link_terms(html, content_for(request).glossary, reverse("kb:glossary"))
+    response.content = html.encode()
     return response
 
 

@@ -21,6 +21,7 @@ APP_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-app
 def text_of(html: str) -> str:
     """What a visitor reads: tags out, entities and no-break spaces as plain characters."""
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"</?(?:a|strong|em|span|abbr|mark|b|i)\b[^>]*>", "", main)  # inline: no gap
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).replace("\u00a0", " ")
 
 
