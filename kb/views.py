@@ -37,7 +37,7 @@ from kb.snapshot import (
     Walk,
     content_for,
 )
-from kb.templatetags.french import french_spacing
+from kb.templatetags.french import french_spacing_html
 from kb.tree_picture import outline, picture
 
 VISITOR_COOKIE = "ecps_visiteur"
@@ -66,12 +66,14 @@ def partial_or_page(request, template: str, partial: str) -> str:
     return template
 
 
-def render_french(request, template: str, context: dict, status: int = 200):
+def render_french(request, template: str, context: dict, status: int = 200, *,
+                  glossary: bool = True):
     """French spacing on the whole page, interface strings included, so that no string can
-    miss it (for cached pages, once per content version)."""
+    miss it (for cached pages, once per content version); and, on content pages, the
+    glossary's terms linked."""
     response = render(request, template, context, status=status)
-    html = french_spacing(response.content.decode())
-    if template != "kb/glossary.html":
+    html = french_spacing_html(response.content.decode())
+    if glossary and template != "kb/glossary.html":
         html = link_terms(html, content_for(request).glossary, reverse("kb:glossary"))
     response.content = html.encode()
     return response
@@ -155,7 +157,12 @@ def contacts_for(request, position: Walk) -> list[tuple[Line, str]]:
     """Each support line of an outcome with its mailto: link, pre-filled with the path."""
     if position.step.is_question:
         return []
-    subject = _("[e-CPS] %(title)s") % {"title": position.step.heading}
+    # In the visitor's own words, which make sense to the line that receives it: the last
+    # answer clicked (« J'ai un problème avec ma carte… »), not the outcome's title, which
+    # tells the card support to « contacter le support des cartes CPx ».
+    said = position.trail[-1].answer.label if position.trail else \
+        position.step.heading.split(" : ")[0]
+    subject = _("[e-CPS] %(problem)s") % {"problem": said}
     body = MAIL_BODY.format(
         summary=position.summary(request.GET.get("via", "") if position.arrived_at else ""),
         url=request.build_absolute_uri(position.url)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kb.models import SupportLine
 from kb.snapshot import Walk, arrived_directly, published
+from kb.templatetags.french import french_spacing
 from teams.models import Team
 from triage.models import OutgoingMail, TeamTransfer, Ticket, TicketEvent, response_due
 
@@ -92,7 +93,7 @@ def render_mail_text(template_name: str, context: dict) -> str:
     and render_to_string marks the result safe for HTML all the same: shown in a page (the
     transfer preview), what the person typed would become markup. str.__str__ drops the
     mark, so every page escapes a mail body like any other text."""
-    return str.__str__(render_to_string(template_name, context))
+    return french_spacing(str.__str__(render_to_string(template_name, context)))
 
 
 def root_path(path: str) -> str:
@@ -118,9 +119,10 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
     the request (background_mail). One that cannot even be built (a line break in a header,
     a broken address) is failed at once, so that nobody is told « la personne est informée »
     of a mail that will never leave."""
+    # French typography in every e-mail as on every page (« Votre référence : »).
     mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
-                        to_agent=bool(to_agent), subject=subject, body=body,
-                        sender=ticket.team.sender)
+                        to_agent=bool(to_agent), subject=french_spacing(subject),
+                        body=french_spacing(body), sender=ticket.team.sender)
     try:
         build_message(mail).message()
     except (BadHeaderError, ValueError) as error:

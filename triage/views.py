@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from kb.pages import describe_pages, resolve_local
 from kb.snapshot import VIA, published
-from kb.views import partial_or_page
+from kb.views import partial_or_page, render_french
 from teams.models import Team
 from triage import services
 from triage.figures import as_csv, column_chart, share, team_figures
@@ -149,10 +149,10 @@ def help_request(request):
             team=team_of_door(request), token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
         return redirect("triage:confirmation", token=token)
-    return render(request, "triage/help_form.html", {
+    return render_french(request, "triage/help_form.html", {
         "form": form, "source": source, "pages": describe_pages(pages), **context,
         "retention_months": settings.TRIAGE_RETENTION_MONTHS,
-    }, status=status)
+    }, status=status, glossary=False)
 
 
 @never_cache
@@ -162,7 +162,8 @@ def confirmation(request, token: str):
     except signing.BadSignature:
         raise Http404(_("Ce lien de confirmation n'est plus valable.")) from None
     ticket = get_object_or_404(Ticket, pk=pk)
-    return render(request, "triage/confirmation.html", {"ticket": ticket})
+    return render_french(request, "triage/confirmation.html", {"ticket": ticket},
+                         glossary=False)
 
 
 # --- Public: the professional's private page ----------------------------------------------
@@ -209,10 +210,10 @@ def follow(request, token: str):
             ticket=ticket, text=form.cleaned_data["text"], token=token))
         messages.success(request, _("Votre réponse est envoyée à l'équipe d'assistance."))
         return redirect(request.path)
-    return render(request, "triage/follow.html", {
+    return render_french(request, "triage/follow.html", {
         "ticket": ticket, "form": form,
         "events": ticket.events.filter(kind__in=TicketEvent.PUBLIC),
-    }, status=status)
+    }, status=status, glossary=False)
 
 
 @require_POST

@@ -17,6 +17,37 @@ def french_spacing(text: str) -> str:
     return AFTER.sub("«" + NBSP, BEFORE.sub(NBSP + r"\1", text))
 
 
+TAG = re.compile(r"(<[^>]*>)")
+TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+# Kept exactly as written: what a visitor typed (a textarea's text), code, scripts.
+VERBATIM = {"textarea", "script", "style", "pre", "code"}
+# Attributes that people read (tooltips, descriptions, screen readers); never `value`, which
+# holds what was typed and goes back to the server.
+READ_ATTRIBUTES = re.compile(r'(\s(?:title|alt|aria-label|placeholder)=")([^"]*)(")')
+
+
+def french_spacing_html(html: str) -> str:
+    """french_spacing on a whole page: its text and its read attributes, never the inside of
+    a tag otherwise, what is typed in a form field, a script or code."""
+    pieces = TAG.split(html)
+    verbatim = None
+    for index, piece in enumerate(pieces):
+        if piece.startswith("<"):
+            match = TAG_NAME.match(piece)
+            name = match.group(2).lower() if match else ""
+            if verbatim:
+                if match and match.group(1) and name == verbatim:
+                    verbatim = None
+                continue
+            if match and not match.group(1) and name in VERBATIM:
+                verbatim = name
+            pieces[index] = READ_ATTRIBUTES.sub(
+                lambda found: found[1] + french_spacing(found[2]) + found[3], piece)
+        elif verbatim is None:
+            pieces[index] = french_spacing(piece)
+    return "".join(pieces)
+
+
 @register.filter(is_safe=True)
 def typo(value) -> str:
     return mark_safe(french_spacing(conditional_escape(value)))

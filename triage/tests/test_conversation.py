@@ -82,7 +82,8 @@ def test_an_answer_reopens_the_ticket_and_notifies_the_assignee(
     assert "compte bloqué" not in notice.body  # read in the workspace, not in a mailbox
     assert len(mailoutbox) == sent + 1
     page = Client().get(conversation.get_follow_url()).content.decode()
-    assert "Le message dit « compte bloqué »." in page
+    # Shown with French spacing, like every page (what was typed is stored as it was).
+    assert "Le message dit «\u00a0compte bloqué\u00a0»." in page
 
 
 def test_an_answer_on_a_closed_ticket_reopens_it(conversation):

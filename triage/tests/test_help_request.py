@@ -22,9 +22,9 @@ def test_the_form_shows_the_path_and_pages_that_will_be_attached(client, seed_tr
     client.get("/tutoriels/installer-application/")
     client.get(OUTCOME)
     html = client.get("/aide/", {"depuis": OUTCOME}).content.decode()
-    assert "Avez-vous une carte CPx ? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
-    assert "Problème avec l&#x27;application e-CPS : contactez le support e-CPS" in html
-    assert "Tutoriel : Installer et régler l&#x27;application e-CPS" in html
+    assert "Avez-vous une carte CPx\u00a0? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
+    assert "Problème avec l&#x27;application e-CPS\u00a0: contactez le support e-CPS" in html
+    assert "Tutoriel\u00a0: Installer et régler l&#x27;application e-CPS" in html
     assert "N&#x27;écrivez jamais votre mot de passe" in html or \
         "N'écrivez jamais votre mot de passe" in html
     assert "conservées 12 mois après la clôture" in html

@@ -143,7 +143,7 @@ def test_merge_keeps_both_timelines_and_the_professionals_link(agent_client, age
     follow = Client().get(second.get_follow_url())
     assert follow.status_code == 200
     assert first.reference in follow.content.decode()
-    assert "Second message : toujours rien." in follow.content.decode()
+    assert "Second message\u00a0: toujours rien." in follow.content.decode()
     # Only the same person's tickets can be chosen.
     agent_client.post(f"{first.get_absolute_url()}fusionner/", {"into": stranger.pk})
     assert Ticket.objects.get(pk=first.pk).merged_into is None

@@ -152,7 +152,7 @@ def test_transfer_to_another_team(client, seed_tree, django_user_model, hdf, pac
     opened = client.get(ticket.get_follow_url())  # an old link: behind PACA's door now
     assert opened["Location"] == f"/paca{ticket.get_follow_url()}"
     follow = client.get(opened["Location"]).content.decode()
-    assert "Suivie par : Portail de santé PACA." in follow
+    assert "Suivie par\u00a0: Portail de santé PACA." in follow
     assert "c&#x27;est leur outil" not in follow  # the agents' note stays between teams
     assert TeamTransfer.objects.get().from_team == hdf
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.TEAM).count() == 1
