@@ -1,6 +1,8 @@
 """Remembers the last help pages a visitor opened, so that a request for help arrives with
-them. A signed cookie of paths only (no session, no database, nothing personal), kept until
-the browser closes.
+them. A signed cookie of paths only (no session, no database, nothing personal), kept for
+one visit: it ends 30 minutes after the last page (on a shared hospital computer the browser
+stays open, and the next person's request must not list the previous person's pages), and
+as soon as a request is filed.
 
 A search typed in the box is in the path's query ("/recherche/?q=mon+pin+1470"): a query that
 looks like a password or a PIN (kb.privacy) is never recorded, only the path before it, so
@@ -18,11 +20,13 @@ from kb.privacy import contains_secret
 COOKIE = "ecps_pages"
 SALT = "triage.pages_viewed"
 KEEP = 10
+VISIT_SECONDS = 30 * 60  # a visit ends after this long without a page
 RECORDED = {"wizard_step", "tutorial", "known_problems", "search", "glossary", "identifier"}
 
 
 def pages_viewed(request) -> list[str]:
-    pages = request.get_signed_cookie(COOKIE, default=None, salt=SALT)  # None if tampered
+    # None if tampered with, or signed more than a visit ago (the browser kept it open).
+    pages = request.get_signed_cookie(COOKIE, default=None, salt=SALT, max_age=VISIT_SECONDS)
     try:
         value = json.loads(pages) if pages else []
     except ValueError:
@@ -32,6 +36,11 @@ def pages_viewed(request) -> list[str]:
     # A cookie recorded before the query was checked may still hold a secret: never read it.
     return [page for page in value if isinstance(page, str) and not _holds_a_secret(page)
             ][-KEEP:]
+
+
+def end_visit(response) -> None:
+    """A request was filed: the pages it listed are not the next person's."""
+    response.delete_cookie(COOKIE, samesite="Lax")
 
 
 def recorded_path(request) -> str:
@@ -60,7 +69,7 @@ class PagesViewedMiddleware:
             path = recorded_path(request)
             pages = [page for page in pages_viewed(request) if page != path] + [path]
             response.set_signed_cookie(COOKIE, json.dumps(pages[-KEEP:]), salt=SALT,
-                                       httponly=True, samesite="Lax",
+                                       max_age=VISIT_SECONDS, httponly=True, samesite="Lax",
                                        secure=request.is_secure())
         return response
 

@@ -43,7 +43,7 @@ from triage.forms import (
     insert_at,
     template_text,
 )
-from triage.middleware import client_ip, pages_viewed
+from triage.middleware import client_ip, end_visit, pages_viewed
 from triage.models import OutgoingMail, ReplyTemplate, TeamTransfer, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"
@@ -148,7 +148,9 @@ def help_request(request):
             via=context.get("via", ""), pages_viewed=pages,
             team=team_of_door(request), token=submitted))
         token = signing.dumps(ticket.pk, salt=CONFIRMATION_SALT)
-        return redirect("triage:confirmation", token=token)
+        response = redirect("triage:confirmation", token=token)
+        end_visit(response)
+        return response
     return render_french(request, "triage/help_form.html", {
         "form": form, "source": source, "pages": describe_pages(pages), **context,
         "retention_months": settings.TRIAGE_RETENTION_MONTHS,

@@ -51,3 +51,9 @@ def french_spacing_html(html: str) -> str:
 @register.filter(is_safe=True)
 def typo(value) -> str:
     return mark_safe(french_spacing(conditional_escape(value)))
+
+
+@register.filter
+def without_final_period(value) -> str:
+    """A label that is a sentence (« J'accepte que … demande. »), followed by « : »."""
+    return str(value).rstrip(" .")

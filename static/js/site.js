@@ -12,6 +12,15 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
+// A refused form: the summary of what to correct, at the top, takes the focus, so that a
+// screen reader reads it and a phone shows it; each of its links leads to its field.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+});
+
 // Printing needs JavaScript: the button stays hidden without it (Ctrl+P still works).
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll(".print-button")) {

@@ -148,3 +148,26 @@ def test_pages_served_from_the_page_cache_still_count_as_viewed(client, seed_tre
     assert "ecps_pages" in response.cookies
     post(client)
     assert Ticket.objects.get().pages_viewed == ["/tutoriels/installer-application/"]
+
+
+def test_the_pages_viewed_end_with_the_visit_and_with_the_request(client, seed_tree,
+                                                                   monkeypatch):
+    """A shared hospital computer: the next person's request lists none of the previous
+    person's pages, whether they filed a request or just walked away."""
+    import time
+
+    from triage import middleware
+
+    client.get("/tutoriels/installer-application/")
+    response = client.get("/problemes-connus/")
+    assert response.cookies["ecps_pages"]["max-age"] == 30 * 60
+    post(client)  # the first person files a request: the list is over
+    assert client.cookies["ecps_pages"].value == ""
+    client.get("/glossaire/")
+    post(client, email="suivant@example.fr", name="Paul Suivant")
+    assert Ticket.objects.get(email="suivant@example.fr").pages_viewed == ["/glossaire/"]
+    # Someone leaves without filing; 31 minutes later, the browser still open.
+    client.get("/tutoriels/installer-application/")
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert middleware.pages_viewed(client.get("/aide/").wsgi_request) == []
