@@ -38,11 +38,15 @@ SEED_PATHS = [
      "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/",
      APP_LINE),
 ]
-# Beyond the flowchart, one way out it lacks: method B is closed to professionals without an
-# RPPS number (ANS FAQ, seed 003; ../shared/DOMAIN.md §2), so they get their real next step.
+# Beyond the flowchart, the ways out it lacks: method B is closed to professionals without an
+# RPPS number (ANS FAQ, seed 003; ../shared/DOMAIN.md §2), so they get their real next step;
+# and the most common problem, an activation e-mail that never arrives, which nobody thinks
+# of as « une erreur » (DOMAIN.md §3 n° 3 and 6), has an answer of its own.
 ADDED_PATHS = [
     ([NO_CARD, "Je n'ai pas de numéro RPPS (ADELI, carte CPE ou CPA)"],
      "/parcours/methode-b/methode-a-obligatoire/", "procedure"),
+    ([NO_CARD, "Non, elle n'est pas activée", "L'e-mail d'activation n'arrive pas"],
+     "/parcours/methode-b/methode-b-probleme/mail-activation-non-recu/", APP_LINE),
 ]
 
 

@@ -103,3 +103,39 @@ def test_editor_markup_in_a_step_body_is_inert(client, seed_tree):
     assert "onerror" not in html
     assert "javascript:" not in html
     assert "<strong>gras</strong>" in html
+
+
+def test_a_method_page_explains_how_before_asking_whether_it_worked(client, seed_tree):
+    """Someone who has not tried yet reads the method before « Votre e-CPS est-elle
+    activée ? » (whose « Non » leads to the errors); someone coming back jumps to it."""
+    html = client.get("/parcours/methode-b/").content.decode()
+    jump = html.index('href="#step-question"')
+    how = html.index("Comment faire")
+    question = html.index('id="step-question"')
+    first_answer = html.index('class="btn btn-answer"')
+    assert jump < how < question < first_answer
+    # A plain question keeps its answers first.
+    html = client.get("/parcours/").content.decode()
+    assert 'href="#step-question"' not in html
+    assert html.index('class="btn btn-answer"') < html.index("désigne les cartes professionnelles")
+
+
+def test_the_activation_e_mail_that_never_arrives_has_its_own_answer(client, seed_tree):
+    html = client.get("/parcours/methode-b/methode-b-probleme/").content.decode()
+    assert "L&#x27;e-mail d&#x27;activation n&#x27;arrive pas" in html
+    outcome = client.get("/parcours/methode-b/methode-b-probleme/mail-activation-non-recu/")
+    text = outcome.content.decode()
+    assert "courrier indésirable" in text and 'href="tel:0806800213"' in text
+    # The coordonnées outcome links to it instead of « revenez à la question précédente ».
+    details = client.get(
+        "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-coordonnees/")
+    assert 'href="/parcours/etape/mail-activation-non-recu/"' in details.content.decode()
+    assert "Revenez à la question précédente" not in details.content.decode()
+
+
+def test_on_an_outcome_the_line_is_one_tap_from_the_first_screen(client, seed_tree):
+    html = client.get("/parcours/methode-a/methode-a-erreur/probleme-application/"
+                      ).content.decode()
+    jump = html.index('href="#sans-solution"')
+    assert jump < html.index('id="solutions"') < html.index('id="sans-solution"')
+    assert "Contactez directement\u00a0: Support de l&#x27;application e-CPS" in html
