@@ -9,6 +9,7 @@ selection that would leave a dead end is refused, and the unticked changes it ne
 companions: what it points to, or what points to it) are named.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from kb.diff import Change, describe, diff_documents, step_headings
@@ -19,6 +20,7 @@ PREFIXES = {
     "known_problems": "probleme", "glossary": "terme", "overlays": "equipe",
 }
 COLLECTION_OF = {prefix: collection for collection, prefix in PREFIXES.items()}
+CITED_LINE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
 
 # The order the draft lists each collection in (kb.document.draft_document).
 SORT_KEYS = {
@@ -116,6 +118,12 @@ def references(collection: str, item: dict) -> set[tuple[str, str]]:
 
     def add(target_collection, slugs):
         found.update((target_collection, slug) for slug in slugs if slug)
+
+    # Lines cited in its texts ([[ligne:…]], kb.validation).
+    texts = " ".join(str(item.get(field, "")) for field in ("body", "fix", "prerequisites"))
+    texts += " ".join(f"{step.get('body', '')} {step.get('warning', '')}"
+                      for step in item.get("steps", []) if isinstance(step, dict))
+    add("support_lines", CITED_LINE.findall(texts))
 
     if collection == "steps":
         add("tutorials", [item.get("tutorial")])

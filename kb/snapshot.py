@@ -15,6 +15,7 @@ step shared by two branches still shows the path the person actually took.
 
 import datetime
 import json
+import re
 import threading
 import time
 import unicodedata
@@ -26,11 +27,13 @@ from functools import cached_property
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.urls import get_script_prefix, reverse, set_script_prefix
+from django.utils.html import escape
 
 from kb import illustrations, images, search
 from kb.models import ContactLinks, ContentVersion, StepRole
 from kb.models import Tutorial as DraftTutorial
 from kb.models import TutorialStep as DraftTutorialStep
+from kb.templatetags.french import french_spacing
 from teams.front_door import Doors, load_doors, teams_version
 
 # Deeper than any sensible tree; longer URLs are refused without looking further.
@@ -248,6 +251,43 @@ def arrived_directly(step: Step, via: str = "") -> str:
            "aux questions précédentes"
 
 
+LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
+
+
+def cited_line(line: Line) -> str:
+    """A line named in a text: its name, its number and its cost, or its address; the same
+    facts, said the same way, as the line's own card."""
+    name = escape(line.name)
+    if line.phone:
+        cost = f", {escape(line.call_cost)}" if line.call_cost else ""
+        return (f'{name} (<a href="{escape(line.tel_href)}">{escape(line.phone)}</a>{cost})')
+    return f'{name} (<a href="mailto:{escape(line.email)}">{escape(line.email)}</a>)'
+
+
+def cite_lines(document: dict, lines: dict[str, Line]) -> dict:
+    """The document with each [[ligne:…]] of its texts replaced by the line as it is in this
+    version (a line that does not exist is left out: the publish checks refuse it)."""
+    def cite(html: str) -> str:
+        if "[[ligne:" not in (html or ""):
+            return html
+        return french_spacing(LINE_REFERENCE.sub(
+            lambda found: cited_line(lines[found[1]]) if found[1] in lines else "", html))
+
+    def cited(item: dict, *fields: str) -> dict:
+        return {**item, **{field: cite(item.get(field, "")) for field in fields}}
+
+    return {
+        **document,
+        "steps": [cited(item, "body_html") for item in document.get("steps", [])],
+        "known_problems": [cited(item, "fix_html")
+                           for item in document.get("known_problems", [])],
+        "tutorials": [{**cited(item, "prerequisites_html"),
+                       "steps": [cited(step, "body_html", "warning_html")
+                                 for step in item["steps"]]}
+                      for item in document.get("tutorials", [])],
+    }
+
+
 def french_order(text: str) -> tuple:
     """Dictionary order: accents, case and hyphens left out (« Annuaire Santé » before « ARS »,
     « e-CPS » among the E), the exact spelling only to break ties."""
@@ -275,6 +315,7 @@ class Snapshot:
             for line in document.get("support_lines", [])
         ]
         lines = {line.slug: line for line in self.lines}
+        document = cite_lines(document, lines)
         self.tutorials = {
             item["slug"]: Tutorial(
                 **{key: item[key] for key in (

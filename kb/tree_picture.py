@@ -98,7 +98,11 @@ class Picture:
 def box_lines(step: Step) -> list[str]:
     lines = textwrap.wrap(step.heading, CHARACTERS_PER_LINE)[:4]
     for line in step.support_lines[:1]:
-        lines.append(f"Tél. {line.phone}" if line.phone else line.email)
+        if line.phone:  # a number always with its cost
+            lines.append(f"Tél. {line.phone}")
+            lines += textwrap.wrap(line.call_cost, CHARACTERS_PER_LINE)[:2]
+        else:
+            lines.append(line.email)
     return lines
 
 

@@ -183,6 +183,7 @@ def problems(document: dict) -> list[Problem]:
                                           f"« {step['illustration']} » n'existe pas.")
 
     found += _plain_text_with_markdown(document)
+    found += _contacts_in_prose(document)
     found += _retired_contacts(document)
     for line in document["support_lines"]:
         for field, label in (("name", "nom"), ("organisation", "organisme")):
@@ -272,6 +273,56 @@ def _plain_text_with_markdown(document) -> list[Problem]:
                     found.append(Problem(collection, item["slug"], (
                         f"« {item['slug']} », champ {field} : ce texte s'affiche tel quel, le "
                         f"Markdown (**, [lien](…), #, `) y apparaîtrait en clair : « {text} ».")))
+    return found
+
+
+LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
+
+
+def prose_fields(document) -> list[tuple[str, dict, str, str]]:
+    """(collection, item, field, text) of every text a visitor reads as prose."""
+    fields = [(collection, item, field, item.get(field) or "")
+              for collection, names in PLAIN_FIELDS.items() if collection != "support_lines"
+              for item in document.get(collection, []) for field in names]
+    fields += [("steps", item, "body", item["body"]) for item in document["steps"]]
+    fields += [("known_problems", item, "fix", item["fix"])
+               for item in document["known_problems"]]
+    fields += [("tutorials", item, field, text) for item in document["tutorials"]
+               for field, text in [("prerequisites", item["prerequisites"]), *(
+                   (f"étape {n}", f"{step['body']} {step.get('warning', '')}")
+                   for n, step in enumerate(item["steps"], start=1))]]
+    return fields
+
+
+def _contacts_in_prose(document) -> list[Problem]:
+    """A support line's number or address typed in a text: shown there without its cost,
+    and left behind when the line changes. The text cites the line instead, [[ligne:…]],
+    which the site shows with its number and cost (kb.snapshot). A cited line must exist."""
+    lines = {line["slug"]: line for line in document["support_lines"]}
+    numbers = {phone_digits(line["phone"]): line for line in lines.values() if line["phone"]}
+    addresses = {line["email"].lower(): line for line in lines.values() if line["email"]}
+    found = []
+    for collection, item, field, text in prose_fields(document):
+        shown = (item.get("title") or item.get("question") or item.get("symptom")
+                 or item.get("term") or item["slug"])
+        where = f"« {shown} », {field}"
+        digits = re.sub(r"[\s.]", "", text)
+        for number, line in numbers.items():
+            if number in digits:
+                found.append(Problem(collection, item["slug"], (
+                    f"{where} : le numéro de la ligne « {line['name']} » est écrit dans le "
+                    f"texte. Écrivez [[ligne:{line['slug']}]] : le site l'affiche avec son "
+                    "numéro et son coût, toujours à jour.")))
+        for address, line in addresses.items():
+            if address in text.lower():
+                found.append(Problem(collection, item["slug"], (
+                    f"{where} : l'adresse de la ligne « {line['name']} » est écrite dans le "
+                    f"texte. Écrivez [[ligne:{line['slug']}]] à la place.")))
+        for slug in LINE_REFERENCE.findall(text):
+            if slug not in lines:
+                found.append(Problem(collection, item["slug"], (
+                    f"{where} : [[ligne:{slug}]] cite une ligne qui n'existe pas."),
+                    ("support_lines", slug)))
     return found
 
 

@@ -217,3 +217,29 @@ def test_french_spacing_everywhere_a_visitor_reads(client, seed_tree):
                                                          flags=re.S)))
         bad = re.findall(r".{0,25}(?: [:;?!»]|« ).{0,10}", text)
         assert not bad, (url, bad[:3])
+
+
+def test_a_line_number_is_always_shown_with_its_cost(client, seed_tree):
+    """« 0 825 85 20 00 » is never read without « 0,06 €/min + prix de l'appel »: every
+    public page, the overview's picture and lists, search results and the 404 page."""
+    pages = public_pages(client)
+    pages["/vue-d-ensemble/"] = client.get("/vue-d-ensemble/").content.decode()
+    pages["/recherche/?q=support"] = client.get("/recherche/?q=support+cartes").content.decode()
+    pages["/tutoriels/disparu/"] = client.get("/tutoriels/disparu/").content.decode()
+    lines = [line for line in published.get().lines if line.phone and line.call_cost]
+    checked = 0
+    for url, html in pages.items():
+        text = text_of(html)
+        for line in lines:
+            for found in re.finditer(re.escape(line.phone), text):
+                checked += 1
+                around = text[found.end():found.end() + 160]
+                assert line.call_cost in around, (url, line.phone, around[:80])
+        svg = re.search(r'<svg class="tree-picture".*?</svg>', html, re.S)
+        if svg:
+            drawn = " ".join(re.findall(r">([^<]+)</text>", svg.group()))
+            for line in lines:
+                if f"Tél. {line.phone}" in drawn:
+                    checked += 1
+                    assert line.call_cost.split()[0] in drawn, (url, line.phone)
+    assert checked >= 20
