@@ -243,3 +243,37 @@ def test_a_line_number_is_always_shown_with_its_cost(client, seed_tree):
                     checked += 1
                     assert line.call_cost.split()[0] in drawn, (url, line.phone)
     assert checked >= 20
+
+
+def test_the_contact_details_route_never_loops_and_regional_facts_say_whose(client,
+                                                                           seed_tree):
+    """eRPPS needs a working e-CPS: someone whose contact details are wrong is offered the
+    card or the Ordre/ARS, never « activate with method B first »; the Occitanie help is
+    named as Occitanie's, the portal as the ANS's."""
+    html = text_of(client.get("/tutoriels/acceder-portail-erpps/").content.decode())
+    assert "activez votre e-CPS par e-mail et SMS" not in html
+    assert "connectez-vous avec votre carte CPS" in html and "votre Ordre ou à votre ARS" in html
+    assert "portail eRPPS de l'ANS" in html
+    assert "Professionnels d'Occitanie : l'ARS Occitanie publie une aide" in html
+    step = text_of(client.get("/parcours/methode-b/methode-b-probleme/"
+                              "coordonnees-a-mettre-a-jour/").content.decode())
+    assert "Mise à jour des coordonnées de correspondance" in step
+    # Who registers someone absent from the Annuaire Santé: one answer, everywhere.
+    identifier = text_of(client.get("/tutoriels/trouver-identifiant-national/").content.decode())
+    assert "Si vous n'y figurez pas, contactez votre ARS" in identifier
+    assert "Ordre ou votre ARS" not in identifier
+
+
+def test_the_known_problems_from_the_ans_pages_are_there_with_their_sources(client,
+                                                                           seed_tree):
+    from kb.models import KnownProblem
+
+    html = text_of(client.get("/problemes-connus/").content.decode())
+    for symptom in ["J'ai installé l'application « e-CPS BAS »",
+                    "Je suis enregistré par RPPS+ et je n'ai pas de carte",
+                    "Je ne sais pas si c'est ma e-CPS ou le service qui ne marche pas",
+                    "Ma e-CPS a expiré"]:
+        assert symptom in html, symptom
+    assert "« Tester ma e-CPS »" in html and "Je teste ma e-CPS" not in html
+    for slug in ["application-e-cps-bas", "rpps-plus-sans-carte", "tester-ma-e-cps"]:
+        assert "DOMAIN.md §" in KnownProblem.objects.get(slug=slug).sources
