@@ -54,7 +54,7 @@ from kb.services import (
 )
 from kb.snapshot import Snapshot, wizard_url
 from kb.tree_picture import outline, picture
-from kb.validation import Problem, problems
+from kb.validation import Problem, problems, warnings
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # an archive with its screenshots
 
@@ -624,6 +624,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
                                           if change.allowed),
             can_publish=request.user.has_perm("kb.publish_content"),
             scheduled=ScheduledPublication.objects.order_by("-run_at")[:10],
+            to_check=self._linked(warnings(draft_document())),
             preview_url=preview_url("/"))
 
     def _publish(self, request, form):

@@ -3,6 +3,7 @@ visitor. A pure function of a content document (kb.document), so that the admin,
 `publish_content` and `import_content` commands and `manage.py check` say the same thing."""
 
 import re
+import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -273,6 +274,46 @@ def _plain_text_with_markdown(document) -> list[Problem]:
                     found.append(Problem(collection, item["slug"], (
                         f"« {item['slug']} », champ {field} : ce texte s'affiche tel quel, le "
                         f"Markdown (**, [lien](…), #, `) y apparaîtrait en clair : « {text} ».")))
+    return found
+
+
+# The buttons of the e-CPS app and of the portals, as their screens write them: a text names
+# each one way, in bold, so that a visitor finds on the screen the words they read here.
+APP_LABELS = [
+    "Commencer l'activation", "Envoyer une demande d'activation", "J'ai un identifiant RPPS",
+    "Envoyer ma demande d'activation", "Demander l'activation de la e-CPS",
+    "Démarrer l'activation", "Recommencer l'activation", "Se connecter avec e-CPS",
+    "Se connecter avec la carte CPS", "Tester ma e-CPS", "Supprimer ma e-CPS", "Par SMS",
+    "S'authentifier", "Continuer", "Commencer",
+]
+EMPHASIS = re.compile(r"\*\*(?P<bold>[^*]+)\*\*|«\s*(?P<quoted>[^»]+?)\s*»")
+
+
+def _folded(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
+
+
+KNOWN_LABELS = {_folded(label): label for label in APP_LABELS}
+
+
+def warnings(document: dict) -> list[Problem]:
+    """What publication points out without refusing it: a button of the app written another
+    way than its screen writes it (« SE CONNECTER AVEC E-CPS », « Tester ma e-CPS » in
+    quotes), which a visitor then looks for in vain."""
+    found = []
+    for collection, item, field, text in prose_fields(document):
+        if field in PLAIN_FIELDS.get(collection, []):
+            continue  # plain text: quotes are its only way to name a button
+        for match in EMPHASIS.finditer(text):
+            written = match["bold"] or match["quoted"]
+            label = KNOWN_LABELS.get(_folded(written))
+            if label and (written != label or match["quoted"]):
+                shown = (item.get("title") or item.get("question") or item.get("symptom")
+                         or item.get("term") or item["slug"])
+                found.append(Problem(collection, item["slug"], (
+                    f"« {shown} », {field} : le bouton « {label} » est écrit "
+                    f"{match.group(0)} ; écrivez-le comme l'application : **{label}**.")))
     return found
 
 

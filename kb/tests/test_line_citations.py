@@ -54,3 +54,25 @@ def test_the_reference_content_types_no_line_number_in_its_texts(seed_tree):
     from kb.validation import _contacts_in_prose
 
     assert _contacts_in_prose(published_document()) == []
+
+
+def test_a_button_of_the_app_written_another_way_is_pointed_out_before_publishing(
+        seed_tree, editor):
+    from django.test import Client
+
+    from kb.models import Tutorial
+    from kb.services import published_document
+    from kb.validation import warnings
+
+    assert warnings(published_document()) == []  # the reference content: each one way
+    tutorial = Tutorial.objects.get(slug="acceder-portail-erpps")
+    step = tutorial.steps.get(title="Connectez-vous avec e-CPS")
+    step.body = step.body.replace("**Se connecter avec e-CPS**", "**SE CONNECTER AVEC E-CPS**")
+    step.save()
+    client = Client()
+    client.force_login(editor)
+    html = client.get("/admin/kb/contentversion/publier/").content.decode()
+    assert "À vérifier (n&#x27;empêche pas de publier)" in html or \
+        "À vérifier (n'empêche pas de publier)" in html
+    assert "le bouton « Se connecter avec e-CPS » est écrit **SE CONNECTER AVEC E-CPS**" in html
+    publish_content()  # a warning, not a refusal

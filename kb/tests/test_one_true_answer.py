@@ -274,6 +274,6 @@ def test_the_known_problems_from_the_ans_pages_are_there_with_their_sources(clie
                     "Je ne sais pas si c'est ma e-CPS ou le service qui ne marche pas",
                     "Ma e-CPS a expiré"]:
         assert symptom in html, symptom
-    assert "« Tester ma e-CPS »" in html and "Je teste ma e-CPS" not in html
+    assert "appuyez sur Tester ma e-CPS" in html and "Je teste ma e-CPS" not in html
     for slug in ["application-e-cps-bas", "rpps-plus-sans-carte", "tester-ma-e-cps"]:
         assert "DOMAIN.md §" in KnownProblem.objects.get(slug=slug).sources
