@@ -57,11 +57,24 @@ def link_terms(html: str, terms: Iterable, glossary_url: str) -> str:
     return html[:start] + "".join(pieces) + html[end:]
 
 
+PREVIOUS_WORD = re.compile(r"(\w+)[\s\u00a0]+$")
+
+
+def part_of_a_name(text: str, match: re.Match) -> bool:
+    """« Store » in « App Store » is a name, not the glossary's word: a capitalised match
+    right after another capitalised word is left alone (acronyms excepted)."""
+    if match.re.flags & re.IGNORECASE == 0 or not match.group(0)[:1].isupper():
+        return False
+    before = PREVIOUS_WORD.search(text[:match.start()])
+    return bool(before and before.group(1)[:1].isupper())
+
+
 def link_text(text: str, waiting: list, glossary_url: str) -> str:
     """Each waiting term found in `text` linked, earliest first, and no longer waiting."""
     best = None
     for entry in waiting:
-        found = entry[1].search(text)
+        found = next((match for match in entry[1].finditer(text)
+                      if not part_of_a_name(text, match)), None)
         if found and (best is None or found.start() < best[1].start()):
             best = (entry, found)
     if best is None:

@@ -14,7 +14,7 @@ class Term:
     term: str
 
 
-TERMS = [Term("rpps", "RPPS"), Term("cps", "CPS"), Term("e-cps", "e-CPS"),
+TERMS = [Term("store", "Store"), Term("rpps", "RPPS"), Term("cps", "CPS"), Term("e-cps", "e-CPS"),
          Term("code-d-ajout", "Code d'ajout"), Term("roote", "Rooté (ou jailbreaké)"),
          Term("annuaire-sante", "Annuaire Santé")]
 
@@ -33,6 +33,11 @@ def test_only_the_first_use_in_the_main_text_is_linked():
                               ("annuaire-sante", "Annuaire\u00a0Santé")]
     assert result.startswith("<header>RPPS</header><main><h1>Le RPPS</h1>")  # untouched
     assert "<a href='/x/'>RPPS</a>" in result
+
+
+def test_a_word_inside_a_name_is_not_the_glossarys_word():
+    html = "<main><p>Depuis l'App Store ou Google Play : le store officiel.</p></main>"
+    assert linked(link_terms(html, TERMS, "/glossaire/")) == [("store", "store")]
 
 
 def test_nothing_is_linked_inside_links_buttons_labels_or_the_trail():

@@ -33,8 +33,12 @@ def test_a_refused_help_request_focuses_a_summary_that_links_each_field(live_con
 
 
 @pytest.mark.parametrize("width", [320, 360])
-def test_the_search_box_shows_its_whole_placeholder(live_content, open_page, width):
-    page = open_page(live_content.url + "/", width=width)
+@pytest.mark.parametrize("door", ["", "/paca"])
+def test_the_search_box_shows_its_whole_placeholder(live_content, open_page, width, door):
+    from django.core.management import call_command
+
+    call_command("load_teams", verbosity=0)
+    page = open_page(live_content.url + door + "/", width=width)
     box = page.locator("#site-search-q")
     room, needed = box.evaluate("""input => {
         const style = getComputedStyle(input);
