@@ -277,3 +277,18 @@ def test_the_known_problems_from_the_ans_pages_are_there_with_their_sources(clie
     assert "appuyez sur Tester ma e-CPS" in html and "Je teste ma e-CPS" not in html
     for slug in ["application-e-cps-bas", "rpps-plus-sans-carte", "tester-ma-e-cps"]:
         assert "DOMAIN.md §" in KnownProblem.objects.get(slug=slug).sources
+
+
+def test_method_b_gives_the_current_apps_screens_and_the_older_one_as_such(client, seed_tree):
+    """Seed 003: « Commencer l'activation » → CGU → « Envoyer une demande d'activation » /
+    « J'ai un identifiant RPPS », field « Votre identifiant RPPS » where the 8 is still
+    typed; the older « Demander l'activation de la e-CPS » named as an older version's."""
+    for url in ["/parcours/methode-b/", "/tutoriels/activer-e-cps-avec-coordonnees/"]:
+        text = text_of(client.get(url).content.decode())
+        newer = text.index("Commencer l'activation")
+        assert newer < text.index("Envoyer une demande d'activation") < text.index(
+            "J'ai un identifiant RPPS")
+        older = text.index("Sur une version plus ancienne de l'application : Demander "
+                           "l'activation de la e-CPS")
+        assert newer < older, url
+        assert "« Votre identifiant RPPS »" in text and "le 8 reste nécessaire" in text
