@@ -14,8 +14,8 @@ APP_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-app
 
 
 @pytest.mark.parametrize("path", [
-    "/", "/parcours/", "/parcours/methode-a/", "/parcours/methode-b/",
-    "/parcours/methode-a/methode-a-erreur/", "/parcours/methode-b/methode-b-probleme/",
+    "/", "/parcours/", "/parcours/methode-a/methode-a-erreur/",
+    "/parcours/methode-b/methode-b-probleme/",
     "/parcours/methode-b/methode-b-probleme/methode-b-erreur/",
 ])
 def test_on_a_phone_the_answers_are_on_the_first_screen(live_content, open_page, path):
@@ -29,6 +29,21 @@ def test_on_a_phone_the_answers_are_on_the_first_screen(live_content, open_page,
         assert box["y"] + box["height"] <= PHONE["height"], (path, i, box)
     if path == "/":
         page.screenshot(path="/tmp/accueil-360.png")
+
+
+@pytest.mark.parametrize("path", ["/parcours/methode-a/", "/parcours/methode-b/"])
+def test_a_method_page_shows_how_first_and_the_question_one_tap_away(live_content, open_page,
+                                                                    path):
+    """Someone who has not tried yet reads the method before « Votre e-CPS est-elle
+    activée ? »; someone coming back reaches the answers from the first screen."""
+    page = open_page(live_content.url + path)
+    jump = page.get_by_role("link", name="Vous avez déjà essayé ? Dites-nous où vous en êtes")
+    box = jump.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    assert page.get_by_role("heading", name="Comment faire").bounding_box()["y"] < \
+        page.locator(".answers").bounding_box()["y"]
+    jump.click()  # the page scrolls (smoothly) to the question and its answers
+    expect(page.locator(".answers .btn-answer").first).to_be_in_viewport()
 
 
 def test_the_heading_focused_after_a_tap_has_no_frame(live_content, open_page):
