@@ -292,3 +292,18 @@ def test_method_b_gives_the_current_apps_screens_and_the_older_one_as_such(clien
                            "l'activation de la e-CPS")
         assert newer < older, url
         assert "« Votre identifiant RPPS »" in text and "le 8 reste nécessaire" in text
+
+
+def test_the_paca_sheet_works_for_a_phone_only_visitor_and_says_its_steps(client, seed_tree):
+    """A mail shown on the phone that carries the app cannot be scanned by it: « Démarrer
+    l'activation » in the e-mail; the lead counts the steps it shows; the SMS step has the
+    same fallback as method B; wrong contact details lead to who updates them."""
+    html = client.get("/tutoriels/portail-sante-paca-activer-sans-carte/").content.decode()
+    text = text_of(html)
+    steps = len(re.findall(r'class="tutorial-step', html)) or text.count("Étape ")
+    assert "en quatre étapes" in text and "en trois étapes" not in text
+    assert "sur le téléphone (le même qui porte l'application) : appuyez sur Démarrer " \
+           "l'activation" in text
+    assert "sinon, recopiez-le" in text
+    assert 'href="/parcours/etape/coordonnees-a-mettre-a-jour/"' in html
+    assert steps >= 4
