@@ -612,7 +612,8 @@ class ContentVersionAdmin(admin.ModelAdmin):
             else:
                 errors = [error for field_errors in form.errors.values()
                           for error in field_errors]
-        pending = pending_changes(request.user)
+        draft = draft_document()
+        pending = pending_changes(request.user, draft=draft)
         latest = ContentVersion.objects.first()
         ticked = set(request.POST.getlist("modifications"))
         return self._page(
@@ -624,7 +625,7 @@ class ContentVersionAdmin(admin.ModelAdmin):
                                           if change.allowed),
             can_publish=request.user.has_perm("kb.publish_content"),
             scheduled=ScheduledPublication.objects.order_by("-run_at")[:10],
-            to_check=self._linked(warnings(draft_document())),
+            to_check=self._linked(warnings(draft)),
             preview_url=preview_url("/"))
 
     def _publish(self, request, form):

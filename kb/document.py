@@ -9,6 +9,7 @@ the same bytes.
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -85,6 +86,9 @@ NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_
 # a new field does not make every earlier version differ from the draft.
 LEFT_OUT_WHEN_EMPTY = {"verified_on": None, "illustration": "", "screenshot_width": 0,
                        "screenshot_height": 0, "team": "", "sources": ""}
+# A support line cited in a text, « [[ligne:ans-support-cartes]] »: the site shows the line
+# with its number and cost (kb.snapshot), publication checks it exists (kb.validation).
+LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
 RELATION_FIELDS = {"tutorial", "support_lines", "known_problems", "answers", "related",
                    "help_step", "help_lines", "steps", "support_line", "lines", "step"}
 

@@ -6,6 +6,8 @@ Done once per cached page (kb.views.render_french), never per visitor."""
 import re
 from collections.abc import Iterable
 
+from django.utils.html import escape
+
 # Elements whose text must stay as it is: a link inside them would be invalid or misleading.
 SKIPPED = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "button", "label", "summary", "option",
            "textarea", "select", "title", "script", "style", "svg", "code", "pre", "legend",
@@ -81,5 +83,6 @@ def link_text(text: str, waiting: list, glossary_url: str) -> str:
         return text
     (term, _pattern), found = best
     waiting.remove(best[0])
-    link = f'<a class="glossary-term" href="{glossary_url}#{term.slug}">{found.group(0)}</a>'
+    link = f'<a class="glossary-term" href="{escape(glossary_url)}#{escape(term.slug)}">' \
+        f"{found.group(0)}</a>"  # the text found is a piece of the page's escaped text
     return text[:found.start()] + link + link_text(text[found.end():], waiting, glossary_url)

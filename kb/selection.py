@@ -9,10 +9,10 @@ selection that would leave a dead end is refused, and the unticked changes it ne
 companions: what it points to, or what points to it) are named.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from kb.diff import Change, describe, diff_documents, step_headings
+from kb.document import LINE_REFERENCE
 
 # Key prefixes, in French, for the command line and the form: « ligne:ans-support-cartes ».
 PREFIXES = {
@@ -20,7 +20,6 @@ PREFIXES = {
     "known_problems": "probleme", "glossary": "terme", "overlays": "equipe",
 }
 COLLECTION_OF = {prefix: collection for collection, prefix in PREFIXES.items()}
-CITED_LINE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
 
 # The order the draft lists each collection in (kb.document.draft_document).
 SORT_KEYS = {
@@ -85,18 +84,13 @@ def pending_changes(published: dict, draft: dict) -> list[PendingChange]:
     return pending
 
 
-class UnknownChange(ValueError):
-    """A key that names no change of the draft (a typo on the command line, a stale form)."""
-
-
 def apply(published: dict, draft: dict, keys: set[str]) -> dict:
     """The published document with the draft's version of each object in `keys` (added,
-    replaced or removed). Every other object stays as visitors see it."""
+    replaced or removed). Every other object stays as visitors see it. The keys are checked
+    by the caller (kb.services.selected_document), against the draft's pending changes."""
     wanted = {}
     for name in keys:
         prefix, _, slug = name.partition(":")
-        if prefix not in COLLECTION_OF or not slug:
-            raise UnknownChange(name)
         wanted.setdefault(COLLECTION_OF[prefix], set()).add(slug)
     document = {**published, "format": draft["format"],
                 "format_version": draft["format_version"]}
@@ -123,7 +117,7 @@ def references(collection: str, item: dict) -> set[tuple[str, str]]:
     texts = " ".join(str(item.get(field, "")) for field in ("body", "fix", "prerequisites"))
     texts += " ".join(f"{step.get('body', '')} {step.get('warning', '')}"
                       for step in item.get("steps", []) if isinstance(step, dict))
-    add("support_lines", CITED_LINE.findall(texts))
+    add("support_lines", LINE_REFERENCE.findall(texts))
 
     if collection == "steps":
         add("tutorials", [item.get("tutorial")])

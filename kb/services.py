@@ -74,10 +74,11 @@ def draft_differs() -> bool:
     return latest is None or latest.checksum != checksum(to_json(draft_document()))
 
 
-def pending_changes(user=None) -> list[selection.PendingChange]:
+def pending_changes(user=None, *, draft: dict | None = None) -> list[selection.PendingChange]:
     """The draft's changes object by object, each with what stops it, if anything, its team
     and whether `user` may publish it."""
-    draft, published_now = draft_document(), published_document()
+    draft = draft if draft is not None else draft_document()
+    published_now = published_document()
     pending = selection.pending_changes(published_now, draft)
     stopping = {}
     for problem in problems(draft):
@@ -135,9 +136,9 @@ def publish_content(*, user=None, note: str = "", only: set[str] | None = None,
     stay in the draft. Every process serves the new version within KB_CONTENT_CHECK_SECONDS."""
     if only is None and user is not None and not user.is_superuser:
         # « Tout publier » for an editor: everything they may publish, nothing of others.
-        draft = draft_document()
-        pending = selection.pending_changes(published_document(), draft)
-        only = editors.publishable(user, pending, published_document(), draft)
+        draft, published_now = draft_document(), published_document()
+        pending = selection.pending_changes(published_now, draft)
+        only = editors.publishable(user, pending, published_now, draft)
     if only is None:
         document = draft_document()
         found = problems(document)

@@ -15,10 +15,8 @@ step shared by two branches still shows the path the person actually took.
 
 import datetime
 import json
-import re
 import threading
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils.html import escape
 
 from kb import illustrations, images, search
+from kb.document import LINE_REFERENCE
 from kb.models import ContactLinks, ContentVersion, StepRole
 from kb.models import Tutorial as DraftTutorial
 from kb.models import TutorialStep as DraftTutorialStep
@@ -251,9 +250,6 @@ def arrived_directly(step: Step, via: str = "") -> str:
            "aux questions précédentes"
 
 
-LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
-
-
 def cited_line(line: Line) -> str:
     """A line named in a text: its name, its number and its cost, or its address; the same
     facts, said the same way, as the line's own card."""
@@ -291,9 +287,7 @@ def cite_lines(document: dict, lines: dict[str, Line]) -> dict:
 def french_order(text: str) -> tuple:
     """Dictionary order: accents, case and hyphens left out (« Annuaire Santé » before « ARS »,
     « e-CPS » among the E), the exact spelling only to break ties."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c for c in plain if c.isalnum() or c == " ")
-    return (letters, text)
+    return ("".join(c for c in search.fold(text) if c.isalnum() or c == " "), text)
 
 
 def _date(value: str) -> datetime.date:

@@ -3,16 +3,17 @@ visitor. A pure function of a content document (kb.document), so that the admin,
 `publish_content` and `import_content` commands and `manage.py check` say the same thing."""
 
 import re
-import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from kb.document import LINE_REFERENCE
 from kb.illustrations import ILLUSTRATIONS
 from kb.images import SERVED_NAME
 from kb.models import Step, Tutorial, phone_digits, validate_french_phone
+from kb.search import fold
 
 _url_validator = URLValidator(schemes=["http", "https"])
 SLUG = re.compile(r"[-a-z0-9_]{1,30}")
@@ -290,8 +291,7 @@ EMPHASIS = re.compile(r"\*\*(?P<bold>[^*]+)\*\*|«\s*(?P<quoted>[^»]+?)\s*»")
 
 
 def _folded(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
-    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
+    return " ".join(fold(text).replace("’", "'").split())
 
 
 KNOWN_LABELS = {_folded(label): label for label in APP_LABELS}
@@ -315,9 +315,6 @@ def warnings(document: dict) -> list[Problem]:
                     f"« {shown} », {field} : le bouton « {label} » est écrit "
                     f"{match.group(0)} ; écrivez-le comme l'application : **{label}**.")))
     return found
-
-
-LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")
 
 
 def prose_fields(document) -> list[tuple[str, dict, str, str]]:

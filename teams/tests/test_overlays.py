@@ -163,7 +163,8 @@ def test_the_tree_and_the_dashboard_show_what_the_teams_add(teams, editor):
     assert "Équipe fimatho en tête pour l&#x27;équipe « hdf »" in html
     assert "Une équipe régionale y ajoute sa ligne" in html
     html = client.get("/admin/kb/contentversion/tableau-de-bord/").content.decode()
-    assert "Ce qu&#x27;ajoutent les équipes régionales" in html or \
-        "Ce qu'ajoutent les équipes régionales" in html
-    assert "Tutoriel « Se connecter à l&#x27;outil RCP SARA" in html or "RCP SARA" in html
-    assert "Ligne « Assistance du Portail de santé PACA »" in html
+    hdf = html.split("<td>/hdf/")[1].split("</tr>")[0]
+    assert "Ce qu'ajoutent les équipes régionales" in html
+    assert "Ligne « Équipe fimatho »" in hdf and "Tutoriel « " in hdf and "RCP SARA" in hdf
+    assert "ecps-activee — Équipe fimatho en tête pour l&#x27;équipe « hdf »" in hdf
+    assert "Ligne « Assistance du Portail de santé PACA »" in html.split("<td>/paca/")[1]
