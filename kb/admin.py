@@ -188,12 +188,13 @@ class StepAdmin(SavedToDraftMixin, EditorFieldsMixin, admin.ModelAdmin):
     inlines = [AnswerInline]
     readonly_fields = ["updated_at", "used_by"]
     QUESTION_FIELDSETS = [
-        (None, {"fields": ["kind", "is_start", "question", "slug", "body", "tutorial",
-                           "video_url"]}),
+        (None, {"fields": ["kind", "is_start", "question", "slug", "audience", "body",
+                           "tutorial", "video_url"]}),
         (_("Utilisation"), {"fields": ["used_by", "updated_at"]}),
     ]
     OUTCOME_FIELDSETS = [
-        (None, {"fields": ["kind", "title", "slug", "body", "tutorial", "video_url"]}),
+        (None, {"fields": ["kind", "title", "slug", "audience", "body", "tutorial",
+                           "video_url"]}),
         (_("Issue"), {"fields": ["outcome_type", "support_lines", "known_problems",
                                   "action_url", "action_label"]}),
         (_("Utilisation"), {"fields": ["used_by", "updated_at"]}),
@@ -205,8 +206,8 @@ class StepAdmin(SavedToDraftMixin, EditorFieldsMixin, admin.ModelAdmin):
         if obj is not None:
             return self.QUESTION_FIELDSETS if obj.is_question else self.OUTCOME_FIELDSETS
         return [
-            (None, {"fields": ["kind", "is_start", "title", "question", "slug", "body",
-                               "tutorial", "video_url"]}),
+            (None, {"fields": ["kind", "is_start", "title", "question", "slug", "audience",
+                               "body", "tutorial", "video_url"]}),
             (_("Issue"), {"fields": ["outcome_type", "support_lines", "known_problems",
                                       "action_url", "action_label"],
                           "description": _("À remplir pour une issue (fin du parcours).")}),
@@ -417,8 +418,8 @@ class TutorialAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
     inlines = [TutorialStepInline]
     readonly_fields = ["used_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "service", "team", "is_published",
-                           "position"]}),
+        (None, {"fields": ["title", "slug", "summary", "service", "audience", "team",
+                           "is_published", "position"]}),
         (_("Contenu"), {"fields": ["prerequisites", "video_url", "related"]}),
         (_("Toujours bloqué ?"), {"fields": ["help_step", "help_lines"]}),
         (_("Fiabilité"), {"fields": ["verified_on", "source"]}),
@@ -443,8 +444,8 @@ class TutorialAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
 @admin.register(KnownProblem)
 class KnownProblemAdmin(SavedToDraftMixin, TeamOwnedAdmin, EditorFieldsMixin,
                         admin.ModelAdmin):
-    list_display = ["symptom", "support_line", "contact_note", "team", "position"]
-    list_filter = ["team"]
+    list_display = ["symptom", "support_line", "contact_note", "audience", "team", "position"]
+    list_filter = ["team", "audience"]
     list_editable = ["position"]
     search_fields = ["symptom", "cause", "fix"]
     prepopulated_fields = {"slug": ("symptom",)}

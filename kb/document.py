@@ -43,13 +43,14 @@ STEP_FIELDS = {
     "slug": None, "kind": None, "is_start": False, "title": "", "question": "", "body": "",
     "body_html": "", "outcome_type": "", "action_url": "", "action_label": "", "video_url": "",
     "tutorial": None, "support_lines": [], "known_problems": [], "answers": [],
+    "audience": "everyone",
 }
 ANSWER_FIELDS = {"label": None, "next_step": None}
 TUTORIAL_FIELDS = {
     "slug": None, "title": None, "summary": "", "service": None, "prerequisites": "",
     "prerequisites_html": "", "video_url": "", "verified_on": None, "source": "",
     "is_published": True, "position": 0, "related": [], "help_step": None, "help_lines": [],
-    "steps": [], "team": "",
+    "steps": [], "team": "", "audience": "everyone",
 }
 TUTORIAL_STEP_FIELDS = {
     "title": None, "where": "", "body": None, "body_html": "", "illustration": "",
@@ -59,7 +60,7 @@ TUTORIAL_STEP_FIELDS = {
 PROBLEM_FIELDS = {
     "slug": None, "symptom": None, "cause": "", "fix": "", "fix_html": "", "support_line": None,
     "contact_note": "", "tutorial": None, "position": 0, "verified_on": "", "team": "",
-    "sources": "",
+    "sources": "", "audience": "everyone",
 }
 TERM_FIELDS = {"slug": None, "term": None, "expansion": "", "definition": ""}
 # What a team adds at its front door (kb.models.Overlay); its own lines, tutorials and known
@@ -85,7 +86,8 @@ NESTED = {("steps", "answers"): ANSWER_FIELDS, ("tutorials", "steps"): TUTORIAL_
 # Left out of a document while empty, as in documents written before these fields existed:
 # a new field does not make every earlier version differ from the draft.
 LEFT_OUT_WHEN_EMPTY = {"verified_on": None, "illustration": "", "screenshot_width": 0,
-                       "screenshot_height": 0, "team": "", "sources": ""}
+                       "screenshot_height": 0, "team": "", "sources": "",
+                       "audience": "everyone"}
 # A support line cited in a text, « [[ligne:ans-support-cartes]] »: the site shows the line
 # with its number and cost (kb.snapshot), publication checks it exists (kb.validation).
 LINE_REFERENCE = re.compile(r"\[\[ligne:([a-z0-9_-]+)\]\]")

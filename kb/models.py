@@ -12,6 +12,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kb import illustrations, images
+from kb.audience import HELP_TEXT as AUDIENCE_HELP
+from kb.audience import Audience
 from kb.markdown import render_markdown
 
 
@@ -175,6 +177,9 @@ class Step(StepRole, models.Model):
     action_url = models.URLField(_("lien de la démarche ou de la procédure"), blank=True)
     action_label = models.CharField(_("texte du lien"), max_length=120, blank=True)
     video_url = models.URLField(_("tutoriel vidéo"), blank=True)
+    audience = models.CharField(
+        _("pour qui"), max_length=12, choices=Audience.choices, default=Audience.EVERYONE,
+        help_text=AUDIENCE_HELP)
     support_lines = models.ManyToManyField(
         SupportLine, blank=True, related_name="outcomes", verbose_name=_("lignes d'assistance")
     )
@@ -313,6 +318,9 @@ class Tutorial(models.Model):
                     "qui il appartient (ses éditeurs le modifient et le publient ; il vient en "
                     "tête sur sa porte d'entrée)."))
     service = models.CharField(_("service concerné"), max_length=20, choices=Service.choices)
+    audience = models.CharField(
+        _("pour qui"), max_length=12, choices=Audience.choices, default=Audience.EVERYONE,
+        help_text=AUDIENCE_HELP)
     prerequisites = models.TextField(
         _("vous aurez besoin de"), blank=True, help_text=_("Une liste Markdown : « - … »."),
     )
@@ -447,6 +455,9 @@ class KnownProblem(models.Model):
         Tutorial, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("tutoriel utile"),
     )
+    audience = models.CharField(
+        _("pour qui"), max_length=12, choices=Audience.choices, default=Audience.EVERYONE,
+        help_text=AUDIENCE_HELP)
     sources = models.CharField(
         _("sources"), max_length=400, blank=True,
         help_text=_("D'où viennent la cause et la solution, avec la date que donne chaque "

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from kb import audience
 from kb.document import LINE_REFERENCE
 from kb.illustrations import ILLUSTRATIONS
 from kb.images import SERVED_NAME
@@ -187,6 +188,7 @@ def problems(document: dict) -> list[Problem]:
     found += _plain_text_with_markdown(document)
     found += _contacts_in_prose(document)
     found += _retired_contacts(document)
+    found += _offers_to_the_wrong_audience(document, tutorials, known, names)
     for line in document["support_lines"]:
         for field, label in (("name", "nom"), ("organisation", "organisme")):
             if "\n" in line[field] or "\r" in line[field]:
@@ -361,6 +363,69 @@ def _contacts_in_prose(document) -> list[Problem]:
                 found.append(Problem(collection, item["slug"], (
                     f"{where} : [[ligne:{slug}]] cite une ligne qui n'existe pas."),
                     ("support_lines", slug)))
+    return found
+
+
+def _offers_to_the_wrong_audience(document, tutorials, known, names) -> list[Problem]:
+    """A page offering what some of its readers cannot use: the method B tutorial on a page
+    read by ADELI professionals, a known problem that concerns none of its readers, or a
+    line naming a method without saying who may use it (kb.audience)."""
+    found = []
+    for step in document["steps"]:
+        readers = step.get("audience", "")
+        where = names[step["slug"]]
+        tutorial = tutorials.get(step["tutorial"])
+        if tutorial and not audience.kinds(readers) <= audience.kinds(tutorial.get("audience")):
+            found.append(Problem("steps", step["slug"], (
+                f"{where}, pour {audience.label(readers)}, propose le tutoriel "
+                f"« {tutorial['title']} », qui est pour "
+                f"{audience.label(tutorial.get('audience'))} : une partie de ses lecteurs ne "
+                "peut pas le suivre. Choisissez un tutoriel pour tous, ou précisez dans "
+                "« Pour qui » à qui s'adresse l'étape.")))
+        for slug in step["known_problems"]:
+            problem = known.get(slug)
+            if not problem:
+                continue
+            if not audience.kinds(readers) & audience.kinds(problem.get("audience")):
+                found.append(Problem("steps", step["slug"], (
+                    f"{where}, pour {audience.label(readers)}, liste le problème connu "
+                    f"« {problem['symptom']} », qui est pour "
+                    f"{audience.label(problem.get('audience'))} : il ne concerne aucun de ses "
+                    "lecteurs. Retirez-le de l'étape.")))
+                continue
+            for method in (audience.Audience.RPPS, audience.Audience.CARD):
+                if (not audience.kinds(readers) & audience.kinds(method)
+                        and audience.mentions_method(problem["fix"], method)):
+                    found.append(Problem("steps", step["slug"], (
+                        f"{where}, pour {audience.label(readers)}, liste le problème connu "
+                        f"« {problem['symptom']} », dont la solution propose une méthode "
+                        f"qu'aucun de ses lecteurs ne peut utiliser (pour "
+                        f"{audience.label(method)}).")))
+    for problem in document["known_problems"]:
+        tutorial = tutorials.get(problem["tutorial"])
+        readers = problem.get("audience", "")
+        if tutorial and not audience.kinds(readers) <= audience.kinds(tutorial.get("audience")):
+            found.append(Problem("known_problems", problem["slug"], (
+                f"Le problème connu « {problem['symptom']} », pour {audience.label(readers)}, "
+                f"propose le tutoriel « {tutorial['title']} », qui est pour "
+                f"{audience.label(tutorial.get('audience'))} : une partie de ses lecteurs ne "
+                "peut pas le suivre.")))
+    texts = [("steps", step, names[step["slug"]], step["body"]) for step in document["steps"]]
+    texts += [("known_problems", problem, f"Le problème connu « {problem['symptom']} »",
+               f"{problem['cause']}\n{problem['fix']}")
+              for problem in document["known_problems"]]
+    texts += [("tutorials", tutorial, f"Le tutoriel « {tutorial['title']} »", "\n".join(
+        [tutorial["prerequisites"], *(f"{step['body']}\n{step.get('warning', '')}"
+                                      for step in tutorial["steps"])]))
+        for tutorial in document["tutorials"]]
+    for collection, item, where, text in texts:
+        readers = item.get("audience", "")
+        for method, line in audience.unconditioned_offers(text, readers):
+            condition = "un numéro RPPS" if method == "B" else "une carte CPx"
+            found.append(Problem(collection, item["slug"], (
+                f"{where}, pour {audience.label(readers)}, propose la méthode {method} sans "
+                f"dire qu'elle demande {condition} : « {line} ». Dites-le dans la même "
+                "phrase, ou choisissez dans « Pour qui » un public qui peut l'utiliser.")))
     return found
 
 

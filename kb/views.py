@@ -37,6 +37,7 @@ from kb.snapshot import (
     Walk,
     content_for,
 )
+from kb.templatetags.doors import content_links_here
 from kb.templatetags.french import french_spacing_html
 from kb.tree_picture import outline, picture
 
@@ -75,7 +76,7 @@ def render_french(request, template: str, context: dict, status: int = 200, *,
     html = french_spacing_html(response.content.decode())
     if glossary and template != "kb/glossary.html":
         html = link_terms(html, content_for(request).glossary, reverse("kb:glossary"))
-    response.content = html.encode()
+    response.content = content_links_here(html).encode()
     return response
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.urls import get_script_prefix
 
@@ -9,3 +11,17 @@ def here(path: str) -> str:
     """A path of the site's root (« /tutoriels/… ») as seen from the page's front door: the
     same page behind /hdf/ when the visitor came through the Hauts-de-France door."""
     return get_script_prefix() + path.lstrip("/")
+
+
+ROOT_HREF = re.compile(r'(\shref=")/(?!static/|media/)')
+
+
+def content_links_here(html: str) -> str:
+    """Links written in the content (« [méthode B](/parcours/etape/methode-b/) ») name the
+    site's root; behind a front door they lead to the same page behind that door, as the
+    site's own links do. Links the site built already carry the door's prefix."""
+    prefix = get_script_prefix()
+    if prefix == "/":
+        return html
+    return ROOT_HREF.sub(lambda found: found[0] if html.startswith(
+        prefix, found.end() - 1) else found[1] + prefix, html)

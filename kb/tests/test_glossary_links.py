@@ -49,7 +49,7 @@ def test_nothing_is_linked_inside_links_buttons_labels_or_the_trail():
 def test_pages_link_their_terms_to_the_glossary_but_not_in_headings(client, seed_tree):
     html = client.get("/parcours/methode-b/").content.decode()
     found = dict(linked(html))
-    assert {"rpps", "adeli", "cps"} <= set(found)
+    assert {"rpps", "adeli"} <= set(found)
     for heading in re.findall(r"<h[1-6][^>]*>.*?</h[1-6]>", html, re.S):
         assert "glossary-term" not in heading
     assert len(re.findall(r'href="/glossaire/#rpps"', html)) == 1  # its first use only

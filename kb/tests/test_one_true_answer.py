@@ -9,10 +9,13 @@ import pytest
 from kb.models import KnownProblem, Step, SupportLine
 from kb.services import PublishRefused, publish_content
 from kb.snapshot import published
+from kb.tests.test_wizard_paths import answers_on
 
-B_LIMIT = ("La méthode B est réservée aux titulaires d'une carte CPS enregistrés au RPPS : "
-           "avec une carte CPE ou CPA, ou un numéro ADELI, seule la méthode A (avec la carte) "
-           "est possible.")
+B_LIMIT = ("La méthode B demande un numéro RPPS : avec un numéro ADELI ou une carte CPE ou CPA, "
+           "seule la méthode A (avec la carte) est possible.")
+# Where method B is offered to readers who may lack an RPPS number, the same sentence says so.
+B_CONDITION = ("Avec une carte CPS et un numéro RPPS, vous pouvez aussi activer votre e-CPS "
+               "sans carte")
 CARD_LEAF = "/parcours/methode-a/methode-a-erreur/probleme-carte/"
 DETAILS_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-coordonnees/"
 APP_LEAF = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/probleme-application/"
@@ -121,7 +124,7 @@ def test_adeli_is_never_offered_method_b(client, seed_tree):
     assert "0789310596" in html
     assert "/tutoriels/activer-e-cps-avec-coordonnees/" not in html
     assert B_LIMIT in text_of(html)
-    assert 'href="/parcours/methode-b/methode-a-obligatoire/"' in html
+    assert 'href="/parcours/methode-a-obligatoire/"' in html
     rpps = client.post("/identifiant/", {"number": "10002232642"}).content.decode()
     assert "/tutoriels/activer-e-cps-avec-coordonnees/" in rpps
     for url in ["/parcours/methode-b/", "/tutoriels/activer-e-cps-avec-coordonnees/"]:
@@ -130,25 +133,39 @@ def test_adeli_is_never_offered_method_b(client, seed_tree):
 
 
 def test_an_adeli_professional_without_a_card_has_somewhere_to_go(client, seed_tree):
-    html = client.get("/parcours/methode-b/").content.decode()
-    assert 'href="/parcours/methode-b/methode-a-obligatoire/"' in html
-    text = text_of(client.get("/parcours/methode-b/methode-a-obligatoire/").content.decode())
+    """Having no RPPS number is an answer to « Avez-vous une carte CPx ? », not to « Votre
+    e-CPS est-elle activée ? »; method B's page links to it for whoever came the other way."""
+    assert answers_on(client.get("/parcours/")) == {
+        "Oui, j'ai une carte CPx": "/parcours/methode-a/",
+        "Non, je n'ai pas de carte": "/parcours/methode-b/",
+        "Non, et je n'ai pas de numéro RPPS (ADELI)": "/parcours/methode-a-obligatoire/"}
+    method_b = client.get("/parcours/methode-b/")
+    assert list(answers_on(method_b)) == ["Oui, elle est activée", "Non, elle n'est pas activée"]
+    assert 'href="/parcours/methode-a-obligatoire/"' in method_b.content.decode()
+    text = text_of(client.get("/parcours/methode-a-obligatoire/").content.decode())
     assert "demandez-la auprès de votre Ordre ou de votre ARS" in text
-    assert "Tutoriel pas à pas : Activer sa e-CPS avec sa carte CPx (méthode A)" in text
+    assert "le tutoriel pas à pas" in text
+    assert "Avez-vous une carte CPx ? Non, et je n'ai pas de numéro RPPS (ADELI)" in text
 
 
-@pytest.mark.parametrize(("url", "where"), [
-    ("/parcours/methode-b/", None),
-    (CARD_LEAF, None),
-    ("/tutoriels/activer-e-cps-avec-coordonnees/", None),
-    ("/problemes-connus/", "carte-non-lue"),
-    ("/problemes-connus/", "code-pin-bloque"),
+@pytest.mark.parametrize(("url", "sentence"), [
+    ("/parcours/methode-b/", B_LIMIT),
+    ("/tutoriels/activer-e-cps-avec-coordonnees/", B_LIMIT),
+    (CARD_LEAF, B_CONDITION),
+    ("/parcours/methode-a/", B_CONDITION),
+    ("/tutoriels/activer-e-cps-avec-carte/", B_CONDITION),
 ])
-def test_method_b_is_offered_with_its_limit(client, seed_tree, url, where):
-    html = client.get(url).content.decode()
-    if where:
-        html = html.split(f'id="{where}"', 1)[1].split("</section>", 1)[0]
-    assert B_LIMIT in text_of(f"<main>{html}</main>" if where else html)
+def test_method_b_is_offered_with_its_limit(client, seed_tree, url, sentence):
+    assert sentence in text_of(client.get(url).content.decode())
+
+
+@pytest.mark.parametrize("slug", ["carte-non-lue", "code-pin-bloque"])
+def test_card_solutions_offer_no_method_b(client, seed_tree, slug):
+    """They are shown to ADELI professionals too (« Sans numéro RPPS … »); the card outcome
+    says once, with its condition, that method B exists."""
+    html = client.get("/problemes-connus/").content.decode()
+    section = html.split(f'id="{slug}"', 1)[1].split("</section>", 1)[0]
+    assert "méthode B" not in text_of(f"<main>{section}</main>")
 
 
 def test_the_card_reply_template_carries_method_b_limit(seed_tree):

@@ -43,8 +43,8 @@ SEED_PATHS = [
 # and the most common problem, an activation e-mail that never arrives, which nobody thinks
 # of as « une erreur » (DOMAIN.md §3 n° 3 and 6), has an answer of its own.
 ADDED_PATHS = [
-    ([NO_CARD, "Je n'ai pas de numéro RPPS (ADELI, carte CPE ou CPA)"],
-     "/parcours/methode-b/methode-a-obligatoire/", "procedure"),
+    (["Non, et je n'ai pas de numéro RPPS (ADELI)"], "/parcours/methode-a-obligatoire/",
+     "procedure"),
     ([NO_CARD, "Non, elle n'est pas activée", "L'e-mail d'activation n'arrive pas"],
      "/parcours/methode-b/methode-b-probleme/mail-activation-non-recu/", APP_LINE),
 ]

@@ -131,3 +131,10 @@ def test_a_team_cannot_take_the_address_of_a_page(db):
         with pytest.raises(ValidationError):
             Team(slug=slug, name="Équipe").full_clean()
     Team(slug="bretagne", name="Équipe Bretagne").full_clean()
+
+
+def test_a_link_written_in_the_content_stays_behind_the_door(client, teams):
+    html = client.get("/hdf/parcours/methode-b/").content.decode()
+    assert 'href="/hdf/parcours/methode-a-obligatoire/"' in html
+    assert 'href="/parcours/methode-a-obligatoire/"' in client.get(
+        "/parcours/methode-b/").content.decode()
