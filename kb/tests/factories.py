@@ -81,3 +81,9 @@ def make_big_tree(size: int, branching: int = 2) -> tuple[str, ...]:
         chain.append(steps[node].slug)
         node = parent[node]
     return tuple(reversed(chain))
+
+
+def as_typed(html: str) -> str:
+    """A page's HTML with « e-CPS » as typed: the site keeps it on one line with a span
+    (kb.templatetags.french), which tests looking for a sentence read through."""
+    return html.replace('<span class="text-nowrap">e-CPS</span>', "e-CPS")

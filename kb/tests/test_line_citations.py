@@ -8,6 +8,7 @@ import pytest
 
 from kb.models import KnownProblem, Step, SupportLine
 from kb.services import PublishRefused, publish_content
+from kb.tests.factories import as_typed
 
 
 def test_a_cited_line_is_shown_with_its_number_and_cost_and_follows_its_changes(client,
@@ -17,8 +18,8 @@ def test_a_cited_line_is_shown_with_its_number_and_cost_and_follows_its_changes(
     step.save()
     publish_content()
     url = "/parcours/methode-a/methode-a-erreur/probleme-application/"
-    html = re.sub(r'<a class="glossary-term" [^>]+>([^<]+)</a>', r"\1",
-                  client.get(url).content.decode())
+    html = as_typed(re.sub(r'<a class="glossary-term" [^>]+>([^<]+)</a>', r"\1",
+                           client.get(url).content.decode()))
     assert ('Support de l&#x27;application e-CPS (<a href="tel:0806800213">0 806 800 213</a>, '
             "Service gratuit + prix de l&#x27;appel)") in html
     assert "[[ligne:" not in html

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 
 from kb.snapshot import published
+from kb.tests.factories import as_typed
 from kb.tree_picture import outline, picture
 
 
@@ -55,7 +56,7 @@ def test_the_nested_lists_match_the_picture(page, seed_tree):
     content = published.get()
     drawn = picture(content)
     lists = re.sub(r'<a class="glossary-term" href="[^"]+">([^<]+)</a>', r"\1",
-                   page[page.index('<ul class="tree-outline">'):])
+                   as_typed(page[page.index('<ul class="tree-outline">'):]))
     for box in drawn.boxes:
         assert f'<a href="{box.url}">{box.step.heading}</a>' in lists
     for step in content.steps.values():

@@ -27,3 +27,17 @@ def test_the_filter_escapes_before_spacing():
 
 def test_tutorial_bodies_get_the_same_spacing():
     assert render_markdown("Vous êtes bloqué ?") == f"<p>Vous êtes bloqué{NBSP}?</p>"
+
+
+def test_e_cps_never_breaks_at_its_hyphen_and_stays_as_typed_where_markup_cannot_go():
+    from kb.templatetags.french import french_spacing_html
+
+    html = french_spacing_html(
+        '<title>Ma e-CPS</title><p title="la e-CPS">Activez votre e-CPS.</p>'
+        '<select><option>e-CPS</option></select><textarea>ma e-CPS</textarea>'
+        '<svg><text>Votre e-CPS</text></svg><a href="/e-CPS/">e-CPS</a>')
+    assert html == (
+        '<title>Ma e-CPS</title><p title="la e-CPS">Activez votre '
+        '<span class="text-nowrap">e-CPS</span>.</p><select><option>e-CPS</option></select>'
+        '<textarea>ma e-CPS</textarea><svg><text>Votre e-CPS</text></svg>'
+        '<a href="/e-CPS/"><span class="text-nowrap">e-CPS</span></a>')

@@ -61,11 +61,15 @@ class AnswerLinks(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "a" and "btn-answer" in (attrs.get("class") or ""):
-            self._href = attrs["href"]
+            self._href, self._text = attrs["href"], ""
 
     def handle_data(self, data):
         if self._href:
-            self.links[data.strip()] = self._href
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href:
+            self.links[self._text.strip()] = self._href
             self._href = None
 
 

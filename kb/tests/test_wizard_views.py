@@ -1,6 +1,6 @@
 from kb.models import Answer, Step
 from kb.snapshot import MAX_DEPTH
-from kb.tests.factories import publish
+from kb.tests.factories import as_typed, publish
 
 METHOD_B_ERROR = "/parcours/methode-b/methode-b-probleme/methode-b-erreur/"
 
@@ -134,8 +134,8 @@ def test_the_activation_e_mail_that_never_arrives_has_its_own_answer(client, see
 
 
 def test_on_an_outcome_the_line_is_one_tap_from_the_first_screen(client, seed_tree):
-    html = client.get("/parcours/methode-a/methode-a-erreur/probleme-application/"
-                      ).content.decode()
+    html = as_typed(client.get("/parcours/methode-a/methode-a-erreur/probleme-application/"
+                               ).content.decode())
     jump = html.index('href="#sans-solution"')
     assert jump < html.index('id="solutions"') < html.index('id="sans-solution"')
     assert "Contactez directement\u00a0: Support de l&#x27;application e-CPS" in html

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from kb.tests.factories import as_typed
 from teams.models import Team
 from triage.models import Ticket
 from triage.tests.factories import VALID_FORM
@@ -44,10 +45,10 @@ def test_the_door_shows_the_teams_welcome_lines_and_tutorials_first(client, team
     regional = contacts.index("Votre équipe régionale")
     assert regional < contacts.index("Équipe fimatho</h3>") < contacts.index("Lignes nationales")
     assert contacts.index("Lignes nationales") < contacts.index("Support des cartes CPx")
-    tutorials = client.get("/hdf/tutoriels/").content.decode()
+    tutorials = as_typed(client.get("/hdf/tutoriels/").content.decode())
     assert tutorials.index("Outil RCP SARA</h2>") < tutorials.index(
         "Activation et usage de la e-CPS</h2>")
-    national = client.get("/tutoriels/").content.decode()
+    national = as_typed(client.get("/tutoriels/").content.decode())
     assert national.index("Activation et usage de la e-CPS</h2>") < national.index(
         "Outil RCP SARA</h2>")
     # The national site is as it was.

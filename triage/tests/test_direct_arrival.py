@@ -8,6 +8,7 @@ from html import unescape
 from urllib.parse import unquote
 
 from kb.snapshot import published
+from kb.tests.factories import as_typed
 from triage.models import Ticket
 from triage.tests.factories import VALID_FORM
 
@@ -23,7 +24,8 @@ def shared_steps() -> list[str]:
 
 
 def text(response) -> str:
-    return unescape(response.content.decode()).replace("\u00a0", " ").replace("\u202f", " ")
+    return as_typed(unescape(response.content.decode())).replace("\u00a0", " ").replace(
+        "\u202f", " ")
 
 
 def test_every_shared_step_has_a_direct_address_that_claims_no_answer(client, seed_tree):

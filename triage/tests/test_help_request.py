@@ -1,5 +1,6 @@
 import pytest
 
+from kb.tests.factories import as_typed
 from triage.models import Ticket, TicketEvent
 from triage.tests.factories import VALID_FORM
 
@@ -21,7 +22,7 @@ def test_outcomes_and_tutorials_offer_to_ask_for_help(client, seed_tree):
 def test_the_form_shows_the_path_and_pages_that_will_be_attached(client, seed_tree):
     client.get("/tutoriels/installer-application/")
     client.get(OUTCOME)
-    html = client.get("/aide/", {"depuis": OUTCOME}).content.decode()
+    html = as_typed(client.get("/aide/", {"depuis": OUTCOME}).content.decode())
     assert "Avez-vous une carte CPx\u00a0? <strong>Non, je n&#x27;ai pas de carte</strong>" in html
     assert "Problème avec l&#x27;application e-CPS\u00a0: contactez le support e-CPS" in html
     assert "Tutoriel\u00a0: Installer et régler l&#x27;application e-CPS" in html
