@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+# Real mail servers on loopback (Dovecot, aiosmtpd) for the e-mail loop tests.
+pytest_plugins = ["tests.mail.servers"]
+
 
 @pytest.fixture
 def seed_tree(db):

@@ -254,7 +254,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
 # Each wait on the mail server lasts this long at most; a mail that failed is retried by
 # `manage.py send_pending_mail`.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
-# Mails leave from a thread of each worker, never from the request (triage.services).
+# Mails leave from the task queue's worker, never from the request (triage.tasks).
 TRIAGE_MAIL_IN_BACKGROUND = envbool("TRIAGE_MAIL_IN_BACKGROUND", "1")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Assistance e-CPS <ne-pas-repondre@localhost>"
@@ -281,6 +281,25 @@ TRIAGE_SITE_URL = os.environ.get("TRIAGE_SITE_URL", "http://127.0.0.1:8000").rst
 TRIAGE_RESPONSE_TARGET_DAYS = envint("TRIAGE_RESPONSE_TARGET_DAYS", 2)
 # Tickets of the same professional this many days apart are offered for merging.
 TRIAGE_MERGE_WINDOW_DAYS = envint("TRIAGE_MERGE_WINDOW_DAYS", 7)
+# Replies by e-mail (README, « Réponses par e-mail »): the mailbox `manage.py poll_mailbox`
+# reads every minute. `tls` is "ssl" (IMAPS, port 993), "starttls" or "none" (loopback only);
+# `cafile` trusts a private certificate authority. Processed messages go to `done`; those
+# that match no ticket to `unmatched`, where the team reads them.
+TRIAGE_IMAP = {
+    "host": os.environ.get("TRIAGE_IMAP_HOST", ""),
+    "port": envint("TRIAGE_IMAP_PORT", 993),
+    "user": os.environ.get("TRIAGE_IMAP_USER", ""),
+    "password": os.environ.get("TRIAGE_IMAP_PASSWORD", ""),
+    "tls": os.environ.get("TRIAGE_IMAP_TLS", "ssl"),
+    "cafile": os.environ.get("TRIAGE_IMAP_CAFILE", ""),
+    "folder": os.environ.get("TRIAGE_IMAP_FOLDER", "INBOX"),
+    "done": os.environ.get("TRIAGE_IMAP_DONE", "Traités"),
+    "unmatched": os.environ.get("TRIAGE_IMAP_UNMATCHED", "Non rattachés"),
+}
+# `manage.py receive_mail` (a mail server's pipe): a message that matches no ticket is left
+# in this Maildir folder, which the team's mail server can serve as a folder of its box.
+TRIAGE_UNMATCHED_MAILDIR = os.environ.get("TRIAGE_UNMATCHED_MAILDIR",
+                                          str(BASE_DIR / "var" / "non-rattaches"))
 
 # Content-Security-Policy: everything from this site only, no inline script or style (htmx's
 # indicator style is switched off in base.html), no framing. Bootstrap's CSS draws its form

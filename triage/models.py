@@ -255,6 +255,10 @@ class TicketEvent(models.Model):
     # The token of the form that recorded it (a reply, an answer, a transfer): once per form.
     submission_token = models.CharField(max_length=32, null=True, blank=True, unique=True,
                                         editable=False)
+    # An answer that came by e-mail: its Message-ID, so that the same mail is filed once and
+    # a later reply that cites it finds this ticket (triage.inbound).
+    message_id = models.CharField(max_length=300, null=True, blank=True, unique=True,
+                                  editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -369,6 +373,9 @@ class OutgoingMail(models.Model):
     sender = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # Its Message-ID, fixed when it is written: a reply cites it (In-Reply-To, References),
+    # which is how the reply finds its ticket again (triage.inbound).
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

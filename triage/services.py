@@ -2,12 +2,11 @@
 and the agent workspace."""
 
 import logging
-import queue
-import threading
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -116,13 +115,14 @@ def agents_link(ticket: Ticket) -> str:
 
 def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> OutgoingMail:
     """Keep the e-mail, and have it sent as soon as the transaction is committed, outside
-    the request (background_mail). One that cannot even be built (a line break in a header,
-    a broken address) is failed at once, so that nobody is told « la personne est informée »
-    of a mail that will never leave."""
+    the request (send_soon: the task queue). One that cannot even be built (a line break in
+    a header, a broken address) is failed at once, so that nobody is told « la personne est
+    informée » of a mail that will never leave."""
     # French typography in every e-mail as on every page (« Votre référence : »).
     mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
                         to_agent=bool(to_agent), subject=french_spacing(subject),
                         body=french_spacing(body), sender=ticket.team.sender)
+    mail.message_id = make_msgid(domain=mail_domain(mail.sender))
     try:
         build_message(mail).message()
     except (BadHeaderError, ValueError) as error:
@@ -130,14 +130,25 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
         logger.warning("mail for ticket %s cannot be built: %s", ticket.pk, mail.last_error)
     mail.save()
     if mail.status == OutgoingMail.Status.PENDING:
-        transaction.on_commit(lambda: background_mail.send_soon(mail.pk))
+        transaction.on_commit(lambda: send_soon(mail.pk))
     return mail
 
 
+def mail_domain(sender: str) -> str:
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
 def build_message(mail: OutgoingMail) -> EmailMessage:
-    # From the ticket's team's mailbox, answers to it: the professional can simply reply.
+    # From the ticket's team's mailbox, answers to it: the professional can simply reply,
+    # and the reply, citing this Message-ID, comes back into the ticket (triage.inbound).
+    # Mail servers are asked not to answer it with out-of-office messages.
     sender = mail.sender or mail.ticket.team.sender
-    return EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender])
+    headers = {"X-Auto-Response-Suppress": "OOF, AutoReply"}
+    if mail.message_id:
+        headers["Message-ID"] = mail.message_id
+    return EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender],
+                        headers=headers)
 
 
 def deliver(pk: int) -> bool:
@@ -165,46 +176,20 @@ def deliver(pk: int) -> bool:
     return mail.status == OutgoingMail.Status.SENT
 
 
-class BackgroundMail:
-    """Sends queued mails from one thread per process, so that no request ever waits for the
-    mail server (a hung one would hold a worker for EMAIL_TIMEOUT per mail). A mail the
-    thread could not send, or that was waiting when the process stopped, stays pending in
-    the database for `send_pending_mail`. With TRIAGE_MAIL_IN_BACKGROUND off (the tests),
-    mails are sent in the calling thread right after the commit."""
+def send_soon(pk: int) -> None:
+    """Hands the mail to the task queue's worker (triage.tasks), right after the commit. If
+    even that fails (the database gone at that instant), the mail stays pending for
+    `send_pending_mail`. With TRIAGE_MAIL_IN_BACKGROUND off (the tests), it is sent at once
+    in the calling thread."""
+    if not settings.TRIAGE_MAIL_IN_BACKGROUND:
+        deliver(pk)
+        return
+    from triage.tasks import send_mail
 
-    def __init__(self):
-        self._queue: queue.Queue[int] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def send_soon(self, pk: int) -> None:
-        if not settings.TRIAGE_MAIL_IN_BACKGROUND:
-            deliver(pk)
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="mail", daemon=True)
-                self._thread.start()
-        self._queue.put(pk)
-
-    def wait_until_idle(self) -> None:
-        """Until every mail handed over so far was tried (for tests and a clean shutdown)."""
-        self._queue.join()
-
-    def _run(self) -> None:
-        while True:
-            pk = self._queue.get()
-            try:
-                deliver(pk)
-            except Exception as error:  # noqa: BLE001 - the database itself failed: retried later
-                logger.warning("mail %s left for send_pending_mail: %s", pk,
-                               type(error).__name__)
-            finally:
-                connections.close_all()  # this thread's own connections
-                self._queue.task_done()
-
-
-background_mail = BackgroundMail()
+    try:
+        send_mail.enqueue(pk)
+    except Exception as error:  # noqa: BLE001 - left for send_pending_mail, never a 500
+        logger.warning("mail %s left for send_pending_mail: %s", pk, type(error).__name__)
 
 
 def _record(ticket, actor, kind, summary, text="", token=""):
