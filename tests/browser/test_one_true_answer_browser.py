@@ -89,3 +89,53 @@ def test_a_method_prints_on_two_a4_pages_at_most(live_content, open_page, slug):
         out.write(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, pages
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_method_b_walk_then_a_request_attaches_exactly_the_answers_clicked(
+        live_content, open_page, javascript):
+    """Issue 17 §1: a phone, method B, three answers clicked, then a help request: the
+    ticket's trail is those three answers, never the shortest path's."""
+    from triage.models import Ticket
+
+    page = open_page(live_content.url + "/", javascript=javascript)
+    clicked = [("Avez-vous une carte CPx ?", "Non, je n'ai pas de carte"),
+               ("Votre e-CPS est-elle activée ?", "Non, elle n'est pas activée"),
+               ("Que se passe-t-il ?", "L'e-mail d'activation n'arrive pas")]
+    for _question, answer in clicked:
+        page.get_by_role("link", name=answer).click()
+        page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "L'e-mail d'activation n'arrive pas")
+    if javascript:
+        page.screenshot(path="/tmp/methode-b-mail-360.png", full_page=True)
+    page.get_by_role("link", name="Demander de l'aide par écrit").click()
+    page.get_by_label("Nom et prénom").fill("Claire Martin")
+    page.get_by_label("Adresse e-mail").fill("claire.martin@example.fr")
+    page.get_by_label("Profession").select_option(label="Médecin")
+    page.get_by_label("Type d'identifiant").select_option(label="RPPS")
+    page.get_by_label("Service que vous voulez utiliser").select_option(
+        label="Activation et usage de la e-CPS")
+    page.get_by_label("Description du problème").fill("Toujours pas d'e-mail.")
+    page.get_by_label("J'accepte").check()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    page.wait_for_url("**/aide/merci/**")
+    ticket = Ticket.objects.get()
+    assert [(step["question"], step["answer"]) for step in ticket.trail] == clicked
+    assert ticket.outcome_title == "L'e-mail d'activation n'arrive pas"
+
+
+@pytest.mark.parametrize("path", [
+    "/parcours/methode-a/", "/parcours/methode-b/",
+    "/tutoriels/portail-sante-paca-activer-sans-carte/",
+    "/parcours/etape/probleme-application/?via=recherche",
+])
+def test_e_cps_never_breaks_at_its_hyphen_at_320_pixels(live_content, open_page, path):
+    page = open_page(live_content.url + path, width=320)
+    words = page.locator("main .text-nowrap")
+    assert words.count() > 0
+    broken = page.evaluate("""() => [...document.querySelectorAll('main .text-nowrap')]
+        .filter(span => span.getClientRects().length > 1).length""")
+    assert broken == 0
+    name = path.strip("/").replace("/", "-").split("?")[0]
+    page.screenshot(path=f"/tmp/ecps-320-{name}.png", full_page=True)
