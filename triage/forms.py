@@ -446,18 +446,35 @@ class AnswerForm(SubmittedOnce):
         return self.cleaned_data["text"]
 
 
+# A reply's greeting (its first line) and its closing (from « Bien cordialement » to the
+# end: signature, reminder): a template brings its own, which an inserted template drops
+# when the message already has one, so that a reply never greets or signs twice.
+GREETING = re.compile(r"\A\s*(?:Bonjour|Bonsoir|Madame|Monsieur|Chère|Cher)\b[^\n]*\n+")
+CLOSING = re.compile(r"^(?:Bien |Très )?cordialement\b.*\Z", re.IGNORECASE | re.MULTILINE | re.S)
+
+
 def template_text(template: ReplyTemplate, ticket: Ticket, build_url) -> str:
+    """The template for this ticket, its tutorials' links before its closing (they belong to
+    the message, not after the signature)."""
     body = template.body.replace("{nom}", ticket.name).replace("{reference}", ticket.reference)
     links = [f"- {t.title} : {build_url(t.get_absolute_url())}" for t in template.tutorials.all()]
     if links:
-        body += "\n\n" + gettext("Pour vous aider :") + "\n" + "\n".join(links)
+        block = gettext("Pour vous aider :") + "\n" + "\n".join(links)
+        closing = CLOSING.search(body)
+        if closing:
+            body = body[:closing.start()].rstrip("\n") + "\n\n" + block + "\n\n" + \
+                closing.group(0)
+        else:
+            body += "\n\n" + block
     return body
 
 
 def insert_at(typed: str, text: str, cursor: str) -> tuple[str, int]:
     """`text` inserted into what the agent typed, replacing the selection « début,fin »
-    (without JavaScript there is none: after the typed text). Returns the new body and where
-    the cursor goes: right after the inserted text."""
+    (without JavaScript there is none: after the typed text), as paragraphs of its own:
+    never glued to a word or an address before or after it. Its greeting and closing are
+    left out when the message already has them. Returns the new body and where the cursor
+    goes: right after the inserted text."""
     typed = typed.replace("\r\n", "\n")  # browsers send CRLF; the cursor counts LF
     try:
         start, end = sorted(int(part) for part in cursor.split(","))
@@ -465,7 +482,17 @@ def insert_at(typed: str, text: str, cursor: str) -> tuple[str, int]:
         start = end = None
     if start is None or not 0 <= start <= end <= len(typed):
         start = end = len(typed)
-        if typed.strip():
-            text = "\n\n" + text
-    body = typed[:start] + text + typed[end:]
-    return body, start + len(text)
+    while start == end and 0 < start < len(typed) and not (typed[start - 1].isspace()
+                                                           or typed[start].isspace()):
+        start = end = start + 1  # inside a word or an address: after it, never cutting it
+    before, after = typed[:start], typed[end:]
+    if GREETING.search(before + after):
+        text = GREETING.sub("", text, count=1)
+    if CLOSING.search(before + after):
+        text = CLOSING.sub("", text).rstrip("\n")
+    if before.strip():
+        text = "\n" * (2 - (len(before) - len(before.rstrip("\n")))) + text
+    inserted = len(before) + len(text)
+    if after.strip():
+        text += "\n" * (2 - (len(after) - len(after.lstrip("\n"))))
+    return before + text + after, inserted

@@ -1,4 +1,6 @@
 import pytest
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 from kb.tests.factories import as_typed
 from triage.models import Ticket, TicketEvent
@@ -55,6 +57,11 @@ def test_a_request_arrives_triaged(client, seed_tree, mailoutbox,
     assert mailoutbox[0].to == ["claire.martin@example.fr"]
     assert ticket.reference in mailoutbox[0].subject
     assert "mot de passe" in mailoutbox[0].body
+    # When to expect an answer: the team's response target, in working days.
+    due = date_format(localtime(ticket.due_at), "l j F")
+    expected = f"vous répondra d'ici le {due} (sous 2 jours ouvrés)"
+    assert expected in confirmation.replace("\u00a0", " ")
+    assert expected.replace("répondra", "répondra à cette adresse") in mailoutbox[0].body
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

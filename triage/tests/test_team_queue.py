@@ -176,14 +176,39 @@ def test_the_same_address_written_differently_is_offered_for_merging(agent_clien
 # --- Templates ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("typed", "cursor", "body", "position"), [
-    ("Bonjour,\r\nmerci.", "9,9", "Bonjour,\nTEXTEmerci.", 14),  # CRLF from the browser
-    ("Bonjour,\nmerci.", "0,8", "TEXTE\nmerci.", 5),  # a selection is replaced
+    ("Bonjour,\r\nmerci.", "9,9", "Bonjour,\n\nTEXTE\n\nmerci.", 15),  # CRLF from the browser
+    ("Bonjour,\nmerci.", "0,8", "TEXTE\n\nmerci.", 5),  # a selection is replaced
     ("Bonjour", "", "Bonjour\n\nTEXTE", 14),  # without JavaScript: after the typed text
     ("Bonjour", "3,99", "Bonjour\n\nTEXTE", 14),  # out of range: after the text
     ("", "abc", "TEXTE", 5),
+    # Never glued to an address: the cursor right after it, or inside it.
+    ("Voir https://x.fr/installer-application/", "40,40",
+     "Voir https://x.fr/installer-application/\n\nTEXTE", 47),
+    ("Voir https://x.fr/installer-application/ puis", "20,20",
+     "Voir https://x.fr/installer-application/\n\nTEXTE\n\n puis", 47),
 ])
 def test_a_template_goes_where_the_cursor_is(typed, cursor, body, position):
     assert insert_at(typed, "TEXTE", cursor) == (body, position)
+
+
+def test_a_second_template_never_greets_or_signs_twice():
+    first = ("Bonjour Claire Martin,\n\nPremier point.\n\nBien cordialement,\n"
+             "L'équipe d'assistance e-CPS")
+    second = ("Bonjour Claire Martin,\n\nSecond point.\n\nBien cordialement,\n"
+              "L'équipe d'assistance e-CPS\n\n(Nous ne vous demanderons jamais…)")
+    after_first_point = first.index("\n\nBien")
+    body, _cursor = insert_at(first, second, f"{after_first_point},{after_first_point}")
+    assert body == ("Bonjour Claire Martin,\n\nPremier point.\n\nSecond point.\n\n"
+                    "Bien cordialement,\nL'équipe d'assistance e-CPS")
+
+
+def test_a_template_s_tutorials_come_before_its_signature(agent_client, seed_tree):
+    ticket = make_ticket()
+    template = ReplyTemplate.objects.filter(tutorials__isnull=False).first()
+    body = agent_client.post(f"{ticket.get_absolute_url()}modele/", {
+        "modele": template.pk, "subject": "", "body": "", "curseur": ""},
+        headers={"HX-Request": "true"}).content.decode()
+    assert body.index("Pour vous aider") < body.index("Bien cordialement")
 
 
 def test_inserting_a_template_keeps_the_typed_text_and_sets_the_macros_status(
