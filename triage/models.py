@@ -1,16 +1,19 @@
 """Tickets: the only place that holds personal data (retention, purge and role checks
 are audited here)."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import models
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import SupportLine, Tutorial, validate_single_line
+from kb.search import fold
 from teams.models import Team
 
 REFERENCE_PREFIX = "ECPS"
@@ -32,6 +35,15 @@ def response_due(start, team: Team):
     return add_working_days(start, team.response_target_days)
 
 
+def compact_phone(field: str):
+    """A phone number as its digits, in the database: « 06 12 34 56 78 », « 06.12.34.56.78 »
+    and « +33 6 12 34 56 78 » all read 0612345678."""
+    value = models.F(field)
+    for written, read in ((" ", ""), (".", ""), ("-", ""), ("+33", "0")):
+        value = Replace(value, models.Value(written), models.Value(read))
+    return value
+
+
 class TicketQuerySet(models.QuerySet):
     def of(self, user):
         """What `user` may see: the tickets of their teams (all for a superuser). Every agent
@@ -51,6 +63,33 @@ class TicketQuerySet(models.QuerySet):
 
     def overdue(self, now=None):
         return self.active().filter(due_at__lt=now or timezone.now())
+
+    def search(self, text: str):
+        """What an agent types in the queue's search box: a reference; a name, its words in
+        any order, accents left out (« dupont claire »); an e-mail or words of the
+        description; a phone number in any spacing (« 06.12.34.56.78 », « +33 6 12… »); an
+        RPPS or ADELI number, alone or as the national identifier (8… or 0…)."""
+        pk = Ticket.pk_from_reference(text)
+        if pk:
+            return self.filter(pk=pk)
+        text = text.strip()
+        by_name = models.Q()
+        for word in fold(text).split():
+            by_name &= models.Q(search_name__contains=word)
+        found = by_name | models.Q(email__icontains=text) | models.Q(
+            description__icontains=text)
+        compact = re.sub(r"[\s.\-()/]", "", text)
+        if compact.startswith("+33"):
+            compact = "0" + compact[3:]
+        if len(compact) >= 4 and compact.isalnum() and any(c.isdigit() for c in compact):
+            numbers = {compact.upper()}
+            if len(compact) in (10, 12) and compact[0] in "08":  # a national identifier
+                numbers.add(compact[1:].upper())
+            for number in numbers:
+                found |= models.Q(identifier_number__icontains=number)
+            if compact.isdigit():
+                found |= models.Q(phone_compact__contains=compact)
+        return self.annotate(phone_compact=compact_phone("phone")).filter(found)
 
     def due_for_purge(self, *, months: int):
         cutoff = timezone.now() - timezone.timedelta(days=round(months * 30.44))
@@ -108,6 +147,9 @@ class Ticket(models.Model):
                               default=Source.WEB)
 
     name = models.CharField(_("nom et prénom"), max_length=150)
+    # The name as the queue's search reads it: lower case, no accents (« Dupont Clàire » is
+    # found by « claire dupont »). Erased with the name (triage.services.anonymise).
+    search_name = models.CharField(max_length=150, blank=True, editable=False)
     # Blank only for a phone call without e-mail (the agent form then requires a phone).
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
@@ -161,6 +203,12 @@ class Ticket(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("triage:ticket", args=[self.pk])

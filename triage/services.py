@@ -435,7 +435,8 @@ def anonymise(ticket: Ticket) -> None:
     """Keeps what helps improve the service (path, outcome, service, dates, statuses) and
     erases who the person is and what they wrote."""
     Ticket.objects.filter(pk=ticket.pk).update(
-        name=ERASED, email="", phone="", identifier_number="", description=ERASED,
+        name=ERASED, search_name="", email="", phone="", identifier_number="",
+        description=ERASED,
         anonymised_at=timezone.now(),
     )
     ticket.mails.update(to="", subject=ERASED, body=ERASED)

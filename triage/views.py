@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -237,11 +237,7 @@ def filtered_tickets(form: QueueFilterForm, user):
         return tickets.active()
     data = form.cleaned_data
     if data["q"]:
-        pk = Ticket.pk_from_reference(data["q"])
-        tickets = tickets.filter(pk=pk) if pk else tickets.filter(
-            Q(name__icontains=data["q"]) | Q(email__icontains=data["q"])
-            | Q(description__icontains=data["q"])
-        )
+        tickets = tickets.search(data["q"])
     if data["status"] == QueueFilterForm.DEFAULT_STATUS:
         tickets = tickets.active()
     elif data["status"] == "retard":
@@ -336,14 +332,15 @@ def say_errors(request, form) -> None:
         messages.error(request, errors[0])
 
 
-def render_ticket(request, ticket: Ticket, *, reply_form=None, status=200, cursor=None):
+def render_ticket(request, ticket: Ticket, *, reply_form=None, note_form=None, status=200,
+                  cursor=None):
     """The ticket page; after a refused reply or an inserted template, with what the agent
     typed."""
     return render(request, "triage/ticket.html", {
         "ticket": ticket,
         "pages": describe_pages(ticket.pages_viewed),
         "events": ticket.events.select_related("actor"),
-        "note_form": NoteForm(ticket=ticket),
+        "note_form": note_form or NoteForm(ticket=ticket),
         "status_form": StatusForm(ticket=ticket),
         "transfer_form": TransferForm(ticket=ticket, initial={"line": ticket.suggested_line}),
         "assign_form": AssignForm(ticket=ticket, initial={"agent": ticket.assigned_to}),
@@ -444,7 +441,20 @@ def _ticket_action(form_class, action, done_message):
     return view
 
 
-add_note = _ticket_action(NoteForm, services.add_note, _("Note ajoutée."))
+@require_POST
+@agent_required("triage.change_ticket")
+@sensitive_post_parameters("text")
+def add_note(request, pk: int):
+    """A refused note comes back with its text and the error beside it, as a reply does."""
+    ticket = agent_ticket(request, pk)
+    form = NoteForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return render_ticket(request, ticket, note_form=form, status=400)
+    services.add_note(ticket=ticket, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Note ajoutée."))
+    return redirect(ticket)
+
+
 change_status = _ticket_action(StatusForm, services.change_status, _("Statut modifié."))
 
 

@@ -1,0 +1,64 @@
+"""An agent's day without friction (issue 22 §3): a refused note keeps its text, and the
+queue's search finds people as agents type them."""
+
+import pytest
+
+from triage.services import anonymise
+from triage.tests.factories import make_ticket
+
+
+def test_a_refused_internal_note_keeps_its_text(agent_client, seed_tree):
+    ticket = make_ticket()
+    typed = "Rappelée à 10 h ; elle m'a dit que son code PIN est 4821."
+    response = agent_client.post(f"{ticket.get_absolute_url()}note/", {"text": typed})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert typed.replace("'", "&#x27;") in html and "retirez-le" in html
+    assert 'aria-invalid="true"' in html
+    assert not ticket.events.filter(kind="note").exists()
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "claire": make_ticket(name="Claire Dupont", phone="06 12 34 56 78",
+                              identifier_number="10002232642"),
+        "helene": make_ticket(name="Hélène Lefèvre-Martin", email="h.lefevre@example.fr",
+                              phone="+33 7 98 76 54 32", identifier_type="adeli",
+                              identifier_number="789310596"),
+        "paul": make_ticket(name="Paul Durand", email="paul@example.fr", phone="",
+                            identifier_number=""),
+    }
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("dupont claire", {"claire"}),
+    ("Claire DUPONT", {"claire"}),
+    ("helene lefevre", {"helene"}),
+    ("lefèvre", {"helene"}),
+    ("martin hélène", {"helene"}),
+    ("06.12.34.56.78", {"claire"}),
+    ("0612345678", {"claire"}),
+    ("06 12 34", {"claire"}),
+    ("07 98 76 54 32", {"helene"}),
+    ("+33798765432", {"helene"}),
+    ("10002232642", {"claire"}),
+    ("810002232642", {"claire"}),  # the national identifier
+    ("8 1000 2232 642", {"claire"}),
+    ("789310596", {"helene"}),
+    ("0789310596", {"helene"}),
+    ("paul@example.fr", {"paul"}),
+    ("QR code", {"claire", "helene", "paul"}),  # words of the description
+    ("durand claire", set()),
+])
+def test_the_queue_s_search_finds_people_as_agents_type_them(agent_client, people, typed,
+                                                             found):
+    html = agent_client.get("/agents/", {"q": typed, "status": ""}).content.decode()
+    shown = {key for key, ticket in people.items() if ticket.reference in html}
+    assert shown == found
+
+
+def test_an_erased_name_is_no_longer_searchable(agent_client, people):
+    anonymise(people["claire"])
+    html = agent_client.get("/agents/", {"q": "dupont", "status": ""}).content.decode()
+    assert people["claire"].reference not in html
