@@ -54,8 +54,18 @@ class TicketQuerySet(models.QuerySet):
         return self.exclude(status__in=Ticket.CLOSED)
 
     def for_queue(self):
-        return self.filter(merged_into__isnull=True).select_related("assigned_to",
-                                                                     "suggested_line")
+        """The queue's rows, each knowing whether the requester has answered since the
+        team last wrote (`answered`): that ticket waits for the team again."""
+        last_exchange = TicketEvent.objects.filter(
+            ticket=models.OuterRef("pk"), kind__in=[TicketEvent.Kind.REPLY,
+                                                    TicketEvent.Kind.ANSWER],
+        ).order_by("-at", "-id").values("kind")[:1]
+        return self.filter(merged_into__isnull=True).select_related(
+            "assigned_to", "suggested_line").annotate(
+            last_exchange=models.Subquery(last_exchange),
+            answered=models.Case(
+                models.When(last_exchange=TicketEvent.Kind.ANSWER, then=True),
+                default=False, output_field=models.BooleanField()))
 
     def active(self):
         """What the team has to act on: « à traiter » and « en cours »."""

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -259,8 +259,13 @@ def filtered_tickets(form: QueueFilterForm, user):
         tickets = tickets.filter(created_at__lt=now - timedelta(days=7))
     if data["mine"]:
         tickets = tickets.filter(assigned_to=user)
-    if data["sort"] in ("", "echeance"):  # the default: what is overdue, then due soonest
-        return tickets.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-id")
+    if data["sort"] in ("", "echeance"):
+        # The default: what is overdue, then tickets whose requester has answered (first
+        # among equals: they wait for us again), then due soonest.
+        overdue = Case(When(due_at__lt=timezone.now(), status__in=Ticket.ACTIVE, then=0),
+                       default=1)
+        return tickets.order_by(overdue, F("answered").desc(),
+                                F("due_at").asc(nulls_last=True), "-created_at", "-id")
     return tickets.order_by(data["sort"], "-id")
 
 
@@ -271,6 +276,7 @@ def queue_counts(user) -> dict:
     return {
         "statuses": [(value, label, counts.get(value, 0)) for value, label in
                      Ticket.Status.choices],
+        "to_do": counts.get(Ticket.Status.NEW, 0),
         "overdue": Ticket.objects.of(user).for_queue().overdue().count(),
     }
 

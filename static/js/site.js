@@ -71,3 +71,30 @@ document.addEventListener("DOMContentLoaded", () => {
     frame.scrollLeft = (frame.scrollWidth - frame.clientWidth) / 2;
   }
 });
+
+// The queue: « Tout sélectionner » ticks every row (hidden without JavaScript); and new
+// tickets appear without reloading: every minute the results are fetched again, unless the
+// agent is in the middle of something (a ticket ticked, a field being typed in).
+document.addEventListener("change", (event) => {
+  if (event.target.id === "tout-choisir") {
+    for (const box of document.querySelectorAll(".bulk-check")) {
+      box.checked = event.target.checked;
+    }
+  }
+});
+function showSelectAll() {
+  const all = document.getElementById("tout-choisir");
+  if (all) {
+    all.hidden = false;
+  }
+}
+document.addEventListener("DOMContentLoaded", showSelectAll);
+document.addEventListener("htmx:afterSettle", showSelectAll);
+setInterval(() => {
+  const results = document.getElementById("queue-results");
+  const busy = document.querySelector(".bulk-check:checked, .queue-filters :focus, .bulk-form :focus");
+  if (results && !busy && window.htmx && document.visibilityState === "visible") {
+    htmx.ajax("GET", window.location.pathname + window.location.search,
+              {target: "#queue-results", swap: "innerHTML"});
+  }
+}, 60000);

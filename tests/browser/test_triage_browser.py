@@ -249,3 +249,26 @@ def test_bulk_assignment_from_the_queue(agent_login):
     assert "2 tickets attribués." in page.content()
     assert [Ticket.objects.get(pk=t.pk).assigned_to_id is not None for t in tickets] == [
         True, True, False]
+
+
+def test_the_queue_on_a_desk_shows_about_eight_tickets_and_its_tools_first(agent_login):
+    """1280×800: the header on one line, the bulk bar above the list, « Tout sélectionner »,
+    and about eight tickets on the first screen."""
+    for n in range(12):
+        make_ticket(name=f"Personne {n}", outcome_title="Problème avec l'application e-CPS")
+    page = agent_login()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    header = page.locator("header").first.bounding_box()
+    assert header["height"] <= 100, header
+    bar, table = page.locator(".bulk-actions").bounding_box(), page.locator(
+        ".queue-table").bounding_box()
+    assert bar["y"] < table["y"]
+    rows = page.locator(".queue-table tbody tr")
+    on_screen = [rows.nth(i).bounding_box() for i in range(rows.count())]
+    page.screenshot(path="/tmp/file-1280-bureau.png")
+    assert sum(box["y"] + box["height"] <= 800 for box in on_screen) >= 7
+    page.get_by_label("Tout sélectionner").check()
+    assert page.locator(".bulk-check:checked").count() == 12
+    page.screenshot(path="/tmp/file-1280-bureau.png")
+    assert_accessible(page)

@@ -62,3 +62,34 @@ def test_an_erased_name_is_no_longer_searchable(agent_client, people):
     anonymise(people["claire"])
     html = agent_client.get("/agents/", {"q": "dupont", "status": ""}).content.decode()
     assert people["claire"].reference not in html
+
+
+def test_a_ticket_whose_requester_answered_is_marked_and_first_among_equals(agent_client,
+                                                                          agent, db):
+    from triage.services import professional_answer, send_reply
+
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # Due sooner than the answered one, whose answer set a new target: without the answer
+    # coming first, it would be listed first.
+    waiting = make_ticket(name="Sans Réponse", due_at=timezone.now() + timedelta(hours=1))
+    answered = make_ticket(name="A Répondu")
+    send_reply(ticket=answered, subject="Question", body="Précisez ?", actor=agent)
+    professional_answer(ticket=answered, text="Voici.")
+    html = agent_client.get("/agents/").content.decode()
+    assert html.index("A Répondu") < html.index("Sans Réponse")
+    row = html.split("A Répondu", 1)[1].split("</tr>", 1)[0]
+    assert "A répondu</span>" in row
+    assert "A répondu</span>" not in html.split("Sans Réponse", 1)[1].split("</tr>", 1)[0]
+    assert waiting.reference in html
+
+
+def test_the_page_title_counts_the_tickets_to_handle(agent_client, db):
+    make_ticket()
+    make_ticket()
+    html = agent_client.get("/agents/").content.decode()
+    assert "<title>(2) Tickets — Espace agents</title>" in html
+    fragment = agent_client.get("/agents/", headers={"HX-Request": "true"}).content.decode()
+    assert "<title>(2) Tickets — Espace agents</title>" in fragment
