@@ -246,7 +246,8 @@ def test_the_phone_form_speaks_to_the_agent_and_accepts_a_phone_instead_of_an_em
         agent_client, seed_tree, mailoutbox, django_capture_on_commit_callbacks):
     page = agent_client.get("/agents/nouveau/").content.decode()
     assert "Nom et prénom de l&#x27;appelant" in page and "Votre numéro" not in page
-    assert "Connecté en tant que agathe" in page and "Problèmes connus" not in page
+    assert ('<span class="signed-in-as">Connecté en tant que</span> <strong>agathe</strong>' in page
+            and "Problèmes connus" not in page)
     empty = agent_client.post("/agents/nouveau/", {}).content.decode()
     for message in ["Indiquez le nom de l&#x27;appelant.",
                     "Choisissez la profession de l&#x27;appelant.",
