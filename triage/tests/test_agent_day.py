@@ -66,11 +66,11 @@ def test_an_erased_name_is_no_longer_searchable(agent_client, people):
 
 def test_a_ticket_whose_requester_answered_is_marked_and_first_among_equals(agent_client,
                                                                           agent, db):
-    from triage.services import professional_answer, send_reply
-
     from datetime import timedelta
 
     from django.utils import timezone
+
+    from triage.services import professional_answer, send_reply
 
     # Due sooner than the answered one, whose answer set a new target: without the answer
     # coming first, it would be listed first.
