@@ -12,7 +12,7 @@ from kb.identifiers import national_identifier
 from kb.models import SupportLine
 from kb.privacy import contains_secret
 from teams.models import Team
-from triage.models import ReplyTemplate, Ticket
+from triage.models import ReplyTemplate, Ticket, TicketEvent
 
 
 class SubmittedOnce(forms.Form):
@@ -402,9 +402,16 @@ class ReplyForm(SubmittedOnce, TicketActionForm):
     then_status = forms.ChoiceField(label=_("Après l'envoi, passer le ticket à"),
                                     required=False,
                                     widget=forms.Select(attrs={"class": "form-select"}))
+    # The last event the agent had on screen, and their « send anyway » after a warning: a
+    # colleague's reply sent meanwhile is shown before this one leaves (triage.views.reply).
+    vu = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    malgre = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.ticket is not None and not self.is_bound:
+            last = self.ticket.events.order_by("-id").values_list("id", flat=True).first()
+            self.fields["vu"].initial = last or 0
         self.fields["then_status"].choices = [("", _("En cours (inchangé)")), *[
             (value, label) for value, label in Ticket.Status.choices
             if value in Ticket.AFTER_REPLY]]
@@ -424,6 +431,15 @@ class ReplyForm(SubmittedOnce, TicketActionForm):
             raise ValidationError(_("Ce message semble contenir un mot de passe ou un code PIN : "
                                     "retirez-le."))
         return self.cleaned_data["body"]
+
+    def replies_meanwhile(self, user):
+        """Replies a colleague sent after this form was shown: a reason to read before
+        sending, unless the agent has already chosen to send anyway."""
+        if self.cleaned_data.get("malgre") or self.cleaned_data.get("vu") is None:
+            return []
+        return list(self.ticket.events.filter(
+            kind=TicketEvent.Kind.REPLY, id__gt=self.cleaned_data["vu"]).exclude(
+            actor=user).select_related("actor"))
 
 
 class AnswerForm(SubmittedOnce):

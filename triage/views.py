@@ -339,7 +339,7 @@ def say_errors(request, form) -> None:
 
 
 def render_ticket(request, ticket: Ticket, *, reply_form=None, note_form=None, status=200,
-                  cursor=None):
+                  cursor=None, meanwhile=()):
     """The ticket page; after a refused reply or an inserted template, with what the agent
     typed."""
     return render(request, "triage/ticket.html", {
@@ -356,6 +356,7 @@ def render_ticket(request, ticket: Ticket, *, reply_form=None, note_form=None, s
             ticket=ticket, initial={"subject": f"[{ticket.reference}] "}),
         "templates": ReplyTemplate.objects.for_team(ticket.team),
         "cursor": cursor,
+        "meanwhile": meanwhile,
     }, status=status)
 
 
@@ -421,8 +422,15 @@ def reply(request, pk: int):
         return redirect(ticket)
     if not form.is_valid():  # the page comes back with the text, and the error beside it
         return render_ticket(request, ticket, reply_form=form, status=400)
+    meanwhile = form.replies_meanwhile(request.user)
+    if meanwhile:  # a colleague answered while this was typed: read it before sending
+        again = request.POST.copy()
+        again["malgre"] = "1"
+        return render_ticket(request, ticket, reply_form=ReplyForm(again, ticket=ticket),
+                             meanwhile=meanwhile, status=409)
     data = form.cleaned_data
     token = data.pop("jeton")
+    del data["vu"], data["malgre"]
     services.once(TicketEvent, token, lambda: services.send_reply(
         ticket=ticket, actor=request.user, token=token, **data))
     messages.success(request, _("Réponse envoyée par e-mail."))

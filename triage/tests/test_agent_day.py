@@ -93,3 +93,47 @@ def test_the_page_title_counts_the_tickets_to_handle(agent_client, db):
     assert "<title>(2) Tickets — Espace agents</title>" in html
     fragment = agent_client.get("/agents/", headers={"HX-Request": "true"}).content.decode()
     assert "<title>(2) Tickets — Espace agents</title>" in fragment
+
+
+def test_a_second_agent_replying_is_warned_before_sending(agent_client, agent,
+                                                          django_user_model, seed_tree):
+    from django.test import Client
+
+    ticket = make_ticket()
+    colleague = django_user_model.objects.create_user("bruno", "bruno@example.fr", "x",
+                                                      is_staff=True)
+    colleague.user_permissions.set(agent.user_permissions.all())
+    colleague.groups.set(agent.groups.all())
+    ticket.team.members.add(colleague)
+    other = Client()
+    other.force_login(colleague)
+    page = agent_client.get(ticket.get_absolute_url()).content.decode()
+    seen = page.split('name="vu" value="', 1)[1].split('"', 1)[0]
+    # Bruno answers first, while Agathe is still typing.
+    other_page = other.get(ticket.get_absolute_url()).content.decode()
+    other.post(f"{ticket.get_absolute_url()}reponse/", {
+        "subject": "Réponse de Bruno", "body": "Bonjour, c'est réglé de mon côté.",
+        "vu": other_page.split('name="vu" value="', 1)[1].split('"', 1)[0]})
+    mine = {"subject": "Ma réponse", "body": "Bonjour, voici la procédure.", "vu": seen}
+    response = agent_client.post(f"{ticket.get_absolute_url()}reponse/", mine)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Un collègue a répondu pendant que vous écriviez" in html
+    assert "Bonjour, c&#x27;est réglé de mon côté." in html
+    assert "Bonjour, voici la procédure." in html  # nothing typed is lost
+    assert "Envoyer quand même à" in html
+    assert ticket.events.filter(kind="reply").count() == 1
+    assert 'value="1" id="id_malgre"' in html  # the next click sends anyway
+    sent = agent_client.post(f"{ticket.get_absolute_url()}reponse/", {**mine, "malgre": "1"})
+    assert sent.status_code == 302
+    assert ticket.events.filter(kind="reply").count() == 2
+
+
+def test_an_agent_replying_twice_is_not_warned_about_their_own_reply(agent_client, db):
+    ticket = make_ticket()
+    page = agent_client.get(ticket.get_absolute_url()).content.decode()
+    seen = page.split('name="vu" value="', 1)[1].split('"', 1)[0]
+    for text in ("Premier message.", "Second message."):
+        response = agent_client.post(f"{ticket.get_absolute_url()}reponse/", {
+            "subject": "Objet", "body": text, "vu": seen})
+        assert response.status_code == 302
