@@ -359,6 +359,33 @@ class TransferForm(SubmittedOnce, TicketActionForm):
                                   empty_label=_("— Choisissez —"),
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": _("Choisissez la ligne.")})
+    # The e-mail to the professional, shown and editable before it leaves (absent the first
+    # time: the site writes it, triage.services.transfer_message).
+    subject = forms.CharField(label=_("Objet"), max_length=200, required=False)
+    body = forms.CharField(label=_("Message"), max_length=10000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 16}))
+
+    def clean_subject(self):
+        subject = " ".join(self.cleaned_data["subject"].split())  # one line, as a reply's
+        if contains_secret(subject):
+            raise ValidationError(_("Cet objet semble contenir un mot de passe ou un code PIN : "
+                                    "retirez-le."))
+        return subject
+
+    def clean_body(self):
+        if contains_secret(self.cleaned_data["body"]):
+            raise ValidationError(_("Ce message semble contenir un mot de passe ou un code PIN : "
+                                    "retirez-le."))
+        return self.cleaned_data["body"]
+
+    def edited_message(self) -> dict | None:
+        """The e-mail as the agent left it, or None to let the site write it."""
+        data = self.cleaned_data
+        if not (data.get("subject") or data.get("body")):
+            return None
+        if not (data.get("subject") and data.get("body").strip()):
+            return {}
+        return {"subject": data["subject"], "body": data["body"]}
 
 
 class TeamTransferForm(SubmittedOnce, TicketActionForm):

@@ -220,16 +220,18 @@ def change_status(*, ticket: Ticket, status: str, actor) -> None:
 
 
 @transaction.atomic
-def transfer(*, ticket: Ticket, line, actor, token: str = "") -> OutgoingMail | None:
-    """Close the ticket towards a national line, and tell the professional where to go.
-    Returns the e-mail that tells them, if there is one."""
+def transfer(*, ticket: Ticket, line, actor, token: str = "",
+             message: dict | None = None) -> OutgoingMail | None:
+    """Close the ticket towards a national line, and tell the professional where to go
+    (`message`: the e-mail as the agent edited it; by default the site's). Returns the
+    e-mail that tells them, if there is one."""
     ticket.status = Ticket.Status.TRANSFERRED
     ticket.transferred_to = line
     ticket.transferred_at = ticket.closed_at = timezone.now()
     ticket.due_at = None
     ticket.save(update_fields=["status", "transferred_to", "transferred_at", "closed_at",
                                "due_at"])
-    message = transfer_message(ticket=ticket, line=line)
+    message = (message or transfer_message(ticket=ticket, line=line)) if ticket.email else None
     mail = queue_mail(ticket=ticket, **message) if message else None
     if mail and mail.status != OutgoingMail.Status.FAILED:
         summary = _("Transféré à : %(line)s ; la personne en est informée par e-mail.")

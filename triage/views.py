@@ -480,13 +480,21 @@ def transfer(request, pk: int):
     data = request.POST if request.method == "POST" else request.GET
     form = TransferForm(data, ticket=ticket)
     if not form.is_valid():
-        say_errors(request, form)
-        return redirect(ticket)
+        if "line" in form.errors or request.method != "POST":
+            say_errors(request, form)
+            return redirect(ticket)
+        # The e-mail's text is refused: the page again, with what was typed and why.
+        return render(request, "triage/transfer_confirm.html", {
+            "ticket": ticket, "line": form.cleaned_data["line"], "form": form,
+            "token": data.get("jeton", ""),
+            "message": {"subject": data.get("subject", ""), "body": data.get("body", "")},
+        }, status=400)
     line = form.cleaned_data["line"]
-    if request.method == "POST" and "confirmer" in request.POST:
+    edited = form.edited_message()
+    if request.method == "POST" and "confirmer" in request.POST and edited != {}:
         token = form.cleaned_data["jeton"]
         mail, new = services.once(TicketEvent, token, lambda: services.transfer(
-            ticket=ticket, line=line, actor=request.user, token=token))
+            ticket=ticket, line=line, actor=request.user, token=token, message=edited))
         if not new:  # this confirmation was already acted on: say so once more
             messages.success(request, _("Ticket transféré."))
         elif mail and mail.status != OutgoingMail.Status.FAILED:
@@ -499,10 +507,12 @@ def transfer(request, pk: int):
             messages.success(request, _("Ticket transféré : prévenez la personne par "
                                         "téléphone."))
         return redirect(ticket)
+    message = edited or services.transfer_message(ticket=ticket, line=line)
     return render(request, "triage/transfer_confirm.html", {
-        "ticket": ticket, "line": line, "token": form.fields["jeton"].initial,
-        "message": services.transfer_message(ticket=ticket, line=line),
-    })
+        "ticket": ticket, "line": line,
+        "token": form.cleaned_data["jeton"] or form.fields["jeton"].initial,
+        "message": message, "form": form, "empty": edited == {},
+    }, status=400 if edited == {} else 200)
 assign = _ticket_action(AssignForm, lambda *, ticket, actor, agent: services.assign(
     ticket=ticket, agent=agent, actor=actor), _("Ticket attribué."))
 

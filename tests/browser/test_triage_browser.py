@@ -131,7 +131,7 @@ def test_an_agent_confirms_a_transfer_after_seeing_the_email(agent_login):
     page.get_by_label("Transférer au support national").select_option(
         label="Support des cartes CPx (Agence du Numérique en Santé (ANS))")
     page.get_by_role("button", name="Transférer…").click()
-    assert "0 825 85 20 00" in page.locator(".mail-preview").inner_text()
+    assert "0 825 85 20 00" in page.locator(".mail-preview").input_value()
     assert_accessible(page)
     page.screenshot(path="/tmp/transfert-360.png", full_page=True)
     page.get_by_role("button", name="Confirmer le transfert").click()

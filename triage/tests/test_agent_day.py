@@ -137,3 +137,37 @@ def test_an_agent_replying_twice_is_not_warned_about_their_own_reply(agent_clien
         response = agent_client.post(f"{ticket.get_absolute_url()}reponse/", {
             "subject": "Objet", "body": text, "vu": seen})
         assert response.status_code == 302
+
+
+def test_the_transfer_e_mail_is_shown_editable_and_carries_what_the_line_needs(
+        agent_client, seed_tree, mailoutbox, django_capture_on_commit_callbacks):
+    from kb.models import SupportLine
+
+    ticket = make_ticket(trail=[{"question": "Avez-vous une carte CPx ?",
+                                 "answer": "Oui, j'ai une carte CPx"}],
+                         outcome_title="Problème avec votre carte")
+    line = SupportLine.objects.get(slug="ans-support-cartes")
+    url = f"{ticket.get_absolute_url()}transfert/"
+    page = agent_client.get(url, {"line": line.pk}).content.decode()
+    body = page.split('name="body"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    for needed in ["Avez-vous une carte CPx ? Oui, j&#x27;ai une carte CPx",
+                   "Résultat : Problème avec votre carte",
+                   "Ce que vous nous avez décrit : Le QR code n&#x27;arrive pas par e-mail.",
+                   ticket.reference]:
+        assert needed in body.replace("\u00a0", " "), needed
+    token = page.split('name="jeton" value="', 1)[1].split('"', 1)[0]
+    form = {"line": line.pk, "jeton": token, "confirmer": "1", "subject": "Contactez-les"}
+
+    refused = agent_client.post(url, {**form, "body": "Votre code PIN 4821 est bloqué."})
+    assert refused.status_code == 400
+    assert "Votre code PIN 4821 est bloqué." in refused.content.decode()  # nothing lost
+    empty = agent_client.post(url, {**form, "body": "  "})
+    assert empty.status_code == 400 and "ne peuvent pas être vides" in empty.content.decode()
+    assert ticket.events.filter(kind="transferred").count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(url, {**form, "body": "Appelez le support des cartes, de ma part."})
+    ticket.refresh_from_db()
+    assert ticket.status == "transfere"
+    assert mailoutbox[-1].subject == "Contactez-les"
+    assert mailoutbox[-1].body.startswith("Appelez le support des cartes, de ma part.")
