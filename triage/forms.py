@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kb.identifiers import national_identifier
-from kb.models import SupportLine
+from kb.models import SupportLine, Tutorial
 from kb.privacy import contains_secret
 from teams.models import Team
 from triage.models import ReplyTemplate, Ticket, TicketEvent
@@ -539,3 +539,42 @@ def insert_at(typed: str, text: str, cursor: str) -> tuple[str, int]:
     if after.strip():
         text += "\n" * (2 - (len(after) - len(after.lstrip("\n"))))
     return before + text + after, inserted
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    """A reply template, written in the agents' space. A team's agent writes for their team;
+    a superuser may also write a national template (no team)."""
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["name", "team", "subject", "body", "status", "tutorials"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12}),
+                   "tutorials": forms.CheckboxSelectMultiple}
+        error_messages = {
+            "name": {"required": _("Donnez un nom au modèle."),
+                     "unique": _("Un modèle porte déjà ce nom : choisissez-en un autre.")},
+            "subject": {"required": _("Indiquez l'objet.")},
+            "body": {"required": _("Écrivez le texte du modèle.")},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = self.fields["team"]
+        team.queryset = Team.objects.of(user)
+        team.error_messages["required"] = _("Choisissez l'équipe du modèle.")
+        if user.is_superuser:
+            team.empty_label = _("Toutes les équipes (modèle national)")
+        else:  # a national template is the superusers' to write
+            team.required, team.empty_label, team.help_text = True, None, ""
+            if not self.instance.pk:
+                team.initial = team.queryset.first()
+        self.fields["status"].choices = [("", _("Inchangé")), *[
+            choice for choice in self.fields["status"].choices if choice[0]]]
+        self.fields["tutorials"].queryset = Tutorial.objects.filter(is_published=True)
+        self.fields["tutorials"].required = False
+
+    def clean_body(self):
+        if contains_secret(self.cleaned_data["body"]):
+            raise ValidationError(_("Ce texte semble contenir un mot de passe ou un code PIN : "
+                                    "retirez-le."))
+        return self.cleaned_data["body"]

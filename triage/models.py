@@ -356,6 +356,12 @@ class ReplyTemplateManager(models.Manager):
         """The team's own templates and the national ones, shared by every team."""
         return self.filter(models.Q(team__isnull=True) | models.Q(team=team))
 
+    def readable_by(self, user):
+        """The national templates and those of the user's teams (all for a superuser)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(models.Q(team__isnull=True) | models.Q(team__in=Team.objects.of(user)))
+
 
 class ReplyTemplate(models.Model):
     """A reply agents start from; the tutorials it names are linked at the end."""
@@ -388,6 +394,12 @@ class ReplyTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def writable_by(self, user) -> bool:
+        """Each team writes its own; the national ones, shared by every team, are written by
+        superusers only."""
+        return user.is_superuser or (self.team_id is not None and Team.objects.of(user).filter(
+            pk=self.team_id).exists())
 
     def natural_key(self):
         return (self.name,)

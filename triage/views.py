@@ -36,6 +36,7 @@ from triage.forms import (
     NoteForm,
     QueueFilterForm,
     ReplyForm,
+    ReplyTemplateForm,
     StatusForm,
     TeamTransferForm,
     TicketForm,
@@ -641,3 +642,47 @@ def figures_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="assistance-ecps-chiffres-{timezone.localdate():%Y-%m-%d}.csv"')
     return response
+
+
+# --- Reply templates, written where they are used ----------------------------------------
+
+@agent_required("triage.view_replytemplate")
+def templates_list(request):
+    templates = ReplyTemplate.objects.readable_by(request.user).select_related("team")
+    return render(request, "triage/templates_list.html", {
+        "templates": [(template, template.writable_by(request.user)) for template in templates],
+        "can_add": request.user.has_perm("triage.add_replytemplate"),
+    })
+
+
+@agent_required("triage.view_replytemplate")
+def template_edit(request, pk: int | None = None):
+    """A new template (no `pk`), or a change to one the user may write; a national one is
+    shown read-only to a team's agent."""
+    template = None
+    if pk is not None:
+        template = get_object_or_404(ReplyTemplate.objects.readable_by(request.user), pk=pk)
+    needed = "triage.change_replytemplate" if template else "triage.add_replytemplate"
+    writable = request.user.has_perm(needed) and (template is None
+                                                  or template.writable_by(request.user))
+    form = ReplyTemplateForm(request.POST if request.method == "POST" else None,
+                             instance=template, user=request.user)
+    if request.method == "POST":
+        if not writable:
+            raise PermissionDenied
+        if "supprimer" in request.POST and template:
+            if not request.user.has_perm("triage.delete_replytemplate"):
+                raise PermissionDenied
+            template.delete()
+            messages.success(request, _("Modèle « %(name)s » supprimé.") % {
+                "name": template.name})
+            return redirect("triage:templates")
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, _("Modèle « %(name)s » enregistré.") % {
+                "name": saved.name})
+            return redirect("triage:templates")
+    return render(request, "triage/template_form.html", {
+        "form": form, "template": template, "writable": writable,
+        "can_delete": request.user.has_perm("triage.delete_replytemplate"),
+    }, status=400 if form.is_bound and form.errors else 200)

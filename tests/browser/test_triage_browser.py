@@ -236,6 +236,13 @@ def test_queue_and_figures_are_accessible_on_a_phone_and_a_desk(agent_login, liv
         page.get_by_role("link", name="Nouveau ticket (appel)").click()
         assert_accessible(page)
         page.screenshot(path=f"/tmp/appel-{width}.png", full_page=True)
+        page.get_by_role("link", name="Modèles de réponse").click()
+        assert_accessible(page)
+        page.get_by_role("link", name="Nouveau modèle").click()
+        page.get_by_role("button", name="Enregistrer").click()  # empty: refused, explained
+        expect(page.locator("[data-error-summary]")).to_be_focused()
+        assert_accessible(page)
+        page.screenshot(path=f"/tmp/modele-{width}.png", full_page=True)
         page.context.close()
 
 

@@ -52,7 +52,7 @@ def urls(ticket):
         ("GET", "/agents/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW, ALLOW),
         ("GET", f"{t}/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, NOT_FOUND, ALLOW),
         ("GET", "/agents/nouveau/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW, ALLOW),
-        ("POST", f"{t}/note/"): (LOGIN, LOGIN, FORBIDDEN, 302, NOT_FOUND, 302),
+        ("POST", f"{t}/note/"): (LOGIN, LOGIN, FORBIDDEN, 400, NOT_FOUND, 400),  # empty
         ("POST", f"{t}/prendre/"): (LOGIN, LOGIN, FORBIDDEN, 302, NOT_FOUND, 302),
         ("POST", f"{t}/statut/"): (LOGIN, LOGIN, FORBIDDEN, 302, NOT_FOUND, 302),
         ("POST", f"{t}/transfert/"): (LOGIN, LOGIN, FORBIDDEN, 302, NOT_FOUND, 302),
@@ -86,6 +86,10 @@ def urls(ticket):
         ("GET", "/admin/kb/feedback/"): (LOGIN, LOGIN, ALLOW, FORBIDDEN, FORBIDDEN, ALLOW),
         ("GET", "/admin/triage/replytemplate/"):
             (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW, ALLOW),
+        # Reply templates, in the agents' space: empty form refused, never saved.
+        ("GET", "/agents/modeles/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW, ALLOW),
+        ("GET", "/agents/modeles/nouveau/"): (LOGIN, LOGIN, FORBIDDEN, ALLOW, ALLOW, ALLOW),
+        ("POST", "/agents/modeles/nouveau/"): (LOGIN, LOGIN, FORBIDDEN, 400, 400, 400),
         ("GET", "/admin/teams/team/"): (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW),
         ("GET", "/admin/auth/user/"): (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW),
     }
