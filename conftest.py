@@ -114,5 +114,6 @@ def editor_client(editor):
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    """Uploads of a test go to its own folder, never into the project's media/."""
+    """Uploads of a test go to its own folder, never into the project's media/ or var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TRIAGE_ATTACHMENTS_ROOT = tmp_path / "pieces-jointes"

@@ -296,6 +296,10 @@ TRIAGE_IMAP = {
     "done": os.environ.get("TRIAGE_IMAP_DONE", "Traités"),
     "unmatched": os.environ.get("TRIAGE_IMAP_UNMATCHED", "Non rattachés"),
 }
+# Images and PDFs professionals send with their replies by e-mail: kept here, outside
+# MEDIA_ROOT, shown only to the ticket's agents, erased with the ticket's personal data.
+TRIAGE_ATTACHMENTS_ROOT = Path(os.environ.get("TRIAGE_ATTACHMENTS_ROOT",
+                                              BASE_DIR / "var" / "pieces-jointes"))
 # `manage.py receive_mail` (a mail server's pipe): a message that matches no ticket is left
 # in this Maildir folder, which the team's mail server can serve as a folder of its box.
 TRIAGE_UNMATCHED_MAILDIR = os.environ.get("TRIAGE_UNMATCHED_MAILDIR",

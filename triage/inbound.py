@@ -21,8 +21,10 @@ the professional saying it is not.
 """
 
 import hashlib
+import io
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -30,12 +32,13 @@ from email.utils import parseaddr
 from html.parser import HTMLParser
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from mailparser_reply.parser import EmailMessage as ReplyParser
 
 from kb.privacy import contains_secret
-from triage.models import OutgoingMail, Ticket, TicketEvent
+from triage.models import Attachment, OutgoingMail, Ticket, TicketEvent
 from triage.services import professional_answer, queue_mail, render_mail_text
 
 logger = logging.getLogger(__name__)
@@ -317,12 +320,14 @@ def _receive(message) -> Received:
                               "réponse") % {"subject": header(message, "Subject")[:120]})
                 return Received("automatic", ticket)
             text, masked = mask_secrets(new_text(full))
-            attachments = list(message.iter_attachments())
-            if attachments:
-                text += "\n\n" + _("[%(count)s pièce(s) jointe(s) non conservée(s) : le site "
-                                   "ne garde pas les pièces jointes reçues par e-mail.]") % {
-                    "count": len(attachments)}
+            kept, refused = sort_attachments(message)
+            if refused:
+                text += "\n\n" + _("[Pièces jointes non conservées (seules les images et les "
+                                   "PDF de %(size)s Mo au plus le sont) : %(names)s]") % {
+                    "size": ATTACHMENT_MAX_BYTES // (1024 * 1024), "names": ", ".join(refused)}
             event = professional_answer(ticket=ticket, text=text)
+            for name, content_type, data in kept:
+                store_attachment(event, name, content_type, data)
             event.message_id = message_id or None
             event.summary = _("Le demandeur a répondu par e-mail")
             event.save(update_fields=["message_id", "summary"])
@@ -334,6 +339,60 @@ def _receive(message) -> Received:
 
 
 # On the ticket's timeline, and how the notice is found again so that it is sent once.
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 5
+IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def sort_attachments(message) -> tuple[list[tuple[str, str, bytes]], list[str]]:
+    """(kept, refused names): images and PDFs up to the limit, re-read to make sure they are
+    what they say (an image re-encoded without its metadata, a PDF by its signature)."""
+    kept, refused = [], []
+    for part in message.iter_attachments():
+        name = " ".join((part.get_filename() or _("sans nom")).split())[:150]
+        try:
+            data = part.get_payload(decode=True) or b""
+        except Exception:  # noqa: BLE001 - a broken encoding: refused like any other
+            data = b""
+        if len(kept) < ATTACHMENT_MAX_COUNT and 0 < len(data) <= ATTACHMENT_MAX_BYTES:
+            image = _as_png(data)
+            if image is not None:
+                kept.append((name, "image/png", image))
+                continue
+            if data.startswith(b"%PDF-"):
+                kept.append((name, "application/pdf", data))
+                continue
+        refused.append(name)
+    return kept, refused
+
+
+def _as_png(data: bytes) -> bytes | None:
+    """An image as a fresh PNG (what it carried besides its pixels left behind), or None
+    when the bytes are not an image."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in IMAGE_FORMATS or image.width * image.height > 40_000_000:
+                return None
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            upright.convert("RGBA" if upright.has_transparency_data else "RGB").save(out, "PNG")
+            return out.getvalue()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a forged file
+        return None
+
+
+def store_attachment(event, name: str, content_type: str, data: bytes) -> Attachment:
+    extension = ".pdf" if content_type == "application/pdf" else ".png"
+    attachment = Attachment(ticket=event.ticket, event=event, name=name,
+                            content_type=content_type, size=len(data))
+    attachment.file.save(uuid.uuid4().hex + extension, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
 SECRET_NOTICE = "Le demandeur a été prévenu que son e-mail contenait un code secret, masqué ici."
 
 

@@ -1,11 +1,13 @@
 """Tickets: the only place that holds personal data (retention, purge and role checks
 are audited here)."""
 
+import os
 import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models.functions import Replace
 from django.urls import reverse
@@ -463,3 +465,44 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} ({self.get_status_display()})"
+
+
+class AttachmentStorage(FileSystemStorage):
+    """Files professionals sent by e-mail, under TRIAGE_ATTACHMENTS_ROOT: never under
+    MEDIA_ROOT, never given an address; served only through triage.views.attachment, to the
+    ticket's agents. Read from the settings at each use (tests point it elsewhere)."""
+
+    @property
+    def base_location(self):
+        return str(settings.TRIAGE_ATTACHMENTS_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+class Attachment(models.Model):
+    """An image (re-encoded, without its metadata) or a PDF that came with a reply by e-mail
+    (triage.inbound). Personal data: erased with the ticket's (triage.services.anonymise)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(TicketEvent, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=AttachmentStorage(), upload_to="%Y/%m/", max_length=200)
+    name = models.CharField(_("nom du fichier"), max_length=150)  # as sent, shown to agents
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("triage:attachment", args=[self.ticket_id, self.pk])

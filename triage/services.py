@@ -442,6 +442,9 @@ def anonymise(ticket: Ticket) -> None:
         anonymised_at=timezone.now(),
     )
     ticket.mails.update(to="", subject=ERASED, body=ERASED)
+    for attachment in ticket.attachments.all():  # files the person sent: gone with them
+        attachment.file.delete(save=False)
+    ticket.attachments.all().delete()
     # Notes, replies, answers, a merged request and the transfer e-mail all hold what the
     # person wrote or their name.
     ticket.events.exclude(text="").update(text=ERASED)

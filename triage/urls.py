@@ -27,4 +27,6 @@ urlpatterns = [
     path("agents/tickets/<int:pk>/attribuer/", views.assign, name="assign"),
     path("agents/tickets/<int:pk>/fusionner/", views.merge, name="merge"),
     path("agents/tickets/<int:pk>/equipe/", views.transfer_to_team, name="transfer_to_team"),
+    path("agents/tickets/<int:pk>/pieces/<int:attachment_pk>/", views.attachment,
+         name="attachment"),
 ]

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, F, When
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -346,7 +346,7 @@ def render_ticket(request, ticket: Ticket, *, reply_form=None, note_form=None, s
     return render(request, "triage/ticket.html", {
         "ticket": ticket,
         "pages": describe_pages(ticket.pages_viewed),
-        "events": ticket.events.select_related("actor"),
+        "events": ticket.events.select_related("actor").prefetch_related("attachments"),
         "note_form": note_form or NoteForm(ticket=ticket),
         "status_form": StatusForm(ticket=ticket),
         "transfer_form": TransferForm(ticket=ticket, initial={"line": ticket.suggested_line}),
@@ -686,3 +686,22 @@ def template_edit(request, pk: int | None = None):
         "form": form, "template": template, "writable": writable,
         "can_delete": request.user.has_perm("triage.delete_replytemplate"),
     }, status=400 if form.is_bound and form.errors else 200)
+
+
+@agent_required()
+def attachment(request, pk: int, attachment_pk: int):
+    """A file the professional sent, to the ticket's agents only (another team's ticket is a
+    404 like the ticket itself). A PDF is downloaded, never run in the page; an image is
+    shown, its response allowed to run nothing."""
+    ticket = agent_ticket(request, pk)
+    sent = get_object_or_404(ticket.attachments, pk=attachment_pk)
+    try:
+        handle = sent.file.open("rb")
+    except OSError:
+        raise Http404(_("Ce fichier n'est plus disponible.")) from None
+    response = FileResponse(handle, content_type=sent.content_type,
+                            as_attachment=sent.content_type == "application/pdf",
+                            filename=sent.name)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -201,17 +201,73 @@ def test_a_pin_in_a_mail_is_masked_and_the_professional_told_once(replied, mailo
     assert len(notices) == 1 and "masqué" in notices[0].body
 
 
-def test_attachments_are_not_kept_and_the_ticket_says_so(replied):
+def png(width=40, height=20) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_images_and_pdfs_are_kept_for_the_ticket_s_agents_only(replied, agent_client,
+                                                              django_user_model):
+    message = EmailMessage()
+    message["From"] = PRO
+    message["Subject"] = "Captures"
+    message["In-Reply-To"] = OutgoingMail.objects.get(ticket=replied).message_id
+    message.set_content("Voici les captures.")
+    message.add_attachment(png(), maintype="image", subtype="png", filename="ecran.png")
+    message.add_attachment(b"%PDF-1.4 attestation", maintype="application", subtype="pdf",
+                           filename="attestation.pdf")
+    message.add_attachment(b"MZ\x90\x00", maintype="application", subtype="octet-stream",
+                           filename="outil.exe")
+    message.add_attachment(b"pas une image", maintype="image", subtype="png",
+                           filename="faux.png")
+    receive(message.as_bytes())
+    [text] = answers(replied)
+    assert text.startswith("Voici les captures.")
+    assert "outil.exe, faux.png" in text and "non conservées" in text
+    image, pdf = replied.attachments.order_by("id")
+    assert (image.name, image.content_type, pdf.name) == ("ecran.png", "image/png",
+                                                          "attestation.pdf")
+    page = agent_client.get(replied.get_absolute_url()).content.decode()
+    assert image.get_absolute_url() in page and "ecran.png" in page
+    shown = agent_client.get(image.get_absolute_url())
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert "sandbox" in shown["Content-Security-Policy"]
+    assert b"".join(shown.streaming_content).startswith(b"\x89PNG")
+    download = agent_client.get(pdf.get_absolute_url())
+    assert download["Content-Disposition"].startswith("attachment")
+    # Never public: not under the site's media, and nobody else gets it.
+    assert "/media/" not in image.file.path
+    from django.test import Client
+
+    assert Client().get(image.get_absolute_url()).status_code == 302  # to the login page
+    outsider = django_user_model.objects.create_user("x", "x@example.fr", "x", is_staff=True)
+    outsider.user_permissions.set(replied.assigned_to.user_permissions.all())
+    stranger = Client()
+    stranger.force_login(outsider)  # an agent of no team: the ticket does not exist
+    assert stranger.get(image.get_absolute_url()).status_code in (403, 404)
+
+
+def test_attachments_are_erased_with_the_ticket_s_personal_data(replied):
+    from pathlib import Path
+
+    from triage.services import anonymise
+
     message = EmailMessage()
     message["From"] = PRO
     message["Subject"] = "Capture"
     message["In-Reply-To"] = OutgoingMail.objects.get(ticket=replied).message_id
-    message.set_content("Voici la capture.")
-    message.add_attachment(b"\x89PNG" + b"0" * 1000, maintype="image", subtype="png",
-                           filename="capture.png")
+    message.set_content("Voici.")
+    message.add_attachment(png(), maintype="image", subtype="png", filename="ecran.png")
     receive(message.as_bytes())
-    assert answers(replied) == ["Voici la capture.\n\n[1 pièce(s) jointe(s) non conservée(s) : "
-                                "le site ne garde pas les pièces jointes reçues par e-mail.]"]
+    path = Path(replied.attachments.get().file.path)
+    assert path.exists()
+    anonymise(replied)
+    assert not path.exists() and not replied.attachments.exists()
 
 
 # --- Real replies: what is new in them -----------------------------------------------------
@@ -294,6 +350,7 @@ def test_a_huge_attachment_does_not_stop_the_answer(replied):
     message.add_attachment(b"0" * (30 * 1024 * 1024), maintype="video", subtype="mp4",
                            filename="ecran.mp4")
     assert receive(message.as_bytes()).result == "threaded"
+    assert "ecran.mp4" in answers(replied)[0] and not replied.attachments.exists()
 
 
 # --- The pipe command ----------------------------------------------------------------------
