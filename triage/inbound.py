@@ -24,6 +24,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -33,7 +34,7 @@ from html.parser import HTMLParser
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from mailparser_reply.parser import EmailMessage as ReplyParser
 
@@ -57,6 +58,8 @@ class Received:
 
     result: str
     ticket: Ticket | None = None
+    # It held a password or a PIN (masked in the ticket): the mailbox must not keep it.
+    secret: bool = False
 
     @property
     def for_the_team(self) -> bool:
@@ -125,7 +128,10 @@ def find_ticket(message, text: str) -> Ticket | None:
     ids = referenced_ids(message)
     ticket = None
     if ids:
-        mail = OutgoingMail.objects.filter(message_id__in=ids).select_related("ticket").first()
+        # Only mails to the professional: an agent answering the notice of a new answer
+        # is not the professional answering.
+        mail = OutgoingMail.objects.filter(message_id__in=ids, to_agent=False).select_related(
+            "ticket").first()
         event = None if mail else TicketEvent.objects.filter(
             message_id__in=ids).select_related("ticket").first()
         ticket = mail.ticket if mail else event.ticket if event else None
@@ -174,6 +180,8 @@ class _HtmlText(HTMLParser):
         self.parts, self._quoted, self._skipped = [], 0, 0
 
     def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            self._skipped = 0  # a <head> left open (HTML allows it) ends here
         if tag == "blockquote":
             self._quoted += 1
         elif tag in ("style", "script", "head"):
@@ -212,8 +220,13 @@ def body_text(message) -> str:
     if part.get_content_subtype() == "html":
         reader = _HtmlText()
         reader.feed(content)
+        reader.close()
         content = "".join(reader.parts)
-    return content.replace("\r\n", "\n")
+    return CONTROL.sub("", content.replace("\r\n", "\n"))
+
+
+# Control characters a database refuses (NUL) or a page cannot show; not \n nor \t.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # What mail-parser-reply misses in French clients (tested on real replies: see the tests).
@@ -250,38 +263,36 @@ def new_text(full: str) -> str:
     return (kept or full.strip())[:MAX_TEXT]
 
 
-SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
-SECRET_PART = re.compile(r"\d[\d .-]{2,}\d|\d{4}|\b(?=\w*\d)(?=\w*[a-zA-Z])\w{6,}\b")
-MASK = "••••"
+MASKED = "[Passage masqué : il semblait contenir un mot de passe ou un code PIN.]"
 
 
 def mask_secrets(text: str) -> tuple[str, bool]:
-    """A password or a PIN written in a mail (the privacy guard) is not kept: in each
-    sentence that gives one, its digits and password-like words are masked."""
-    masked = False
-
-    def mask(found: re.Match) -> str:
-        nonlocal masked
-        sentence = found.group(0)
-        if sentence.strip() and contains_secret(sentence):
-            masked = True
-            return SECRET_PART.sub(MASK, sentence)
-        return sentence
-
-    return SENTENCE.sub(mask, text), masked
+    """A password or a PIN written in a mail (the privacy guard, kb.privacy) is never kept:
+    each paragraph that gives one is replaced by a notice, the whole text if the secret
+    still shows across paragraphs. Better to lose a sentence than to store a secret."""
+    if not contains_secret(text):
+        return text, False
+    paragraphs = [MASKED if contains_secret(paragraph) else paragraph
+                  for paragraph in re.split(r"\n\s*\n", text)]
+    masked = "\n\n".join(paragraphs)
+    return (MASKED if contains_secret(masked) else masked), True
 
 
 # --- Receiving -----------------------------------------------------------------------------
 
 def _flooding(message) -> bool:
+    """More than FLOOD's count from one sender within the current minute. A fixed window
+    (its key names the minute): a cache that pushes an expiry back on each count (the
+    database cache does) can never keep a sender throttled beyond it."""
     sender = parseaddr(header(message, "From"))[1].lower()
-    key = "triage:inbound:" + hashlib.sha256(sender.encode()).hexdigest()[:32]
     count, period = FLOOD
-    cache.add(key, 0, period)
+    window = int(time.time() // period)
+    key = f"triage:inbound:{hashlib.sha256(sender.encode()).hexdigest()[:32]}:{window}"
+    cache.add(key, 0, period * 2)
     try:
         return cache.incr(key) > count
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, period)
+        cache.set(key, 1, period * 2)
         return False
 
 
@@ -291,6 +302,8 @@ def receive(raw: bytes) -> Received:
     try:
         message = parse(raw)
         received = _receive(message)
+    except DatabaseError:
+        raise  # not the mail's fault: it stays where it is, for the next pass or delivery
     except Exception as error:  # noqa: BLE001 - a mail nobody can read must not stop the rest
         logger.warning("inbound mail unreadable: %s", type(error).__name__)
         return Received("unreadable")
@@ -335,13 +348,14 @@ def _receive(message) -> Received:
                 _tell_once_about_the_secret(ticket)
     except IntegrityError:
         return Received("duplicate")  # the same message filed at the same time elsewhere
-    return Received("threaded", ticket)
+    return Received("threaded", ticket, secret=masked)
 
 
 # On the ticket's timeline, and how the notice is found again so that it is sent once.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
-IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+IMAGE_FORMATS = ["PNG", "JPEG", "GIF", "WEBP"]
+MAX_PIXELS = 25_000_000  # a 4K screen is 8.3 million; each image is decoded in memory
 
 
 def sort_attachments(message) -> tuple[list[tuple[str, str, bytes]], list[str]]:
@@ -349,7 +363,7 @@ def sort_attachments(message) -> tuple[list[tuple[str, str, bytes]], list[str]]:
     what they say (an image re-encoded without its metadata, a PDF by its signature)."""
     kept, refused = [], []
     for part in message.iter_attachments():
-        name = " ".join((part.get_filename() or _("sans nom")).split())[:150]
+        name = " ".join(CONTROL.sub("", part.get_filename() or _("sans nom")).split())[:150]
         try:
             data = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001 - a broken encoding: refused like any other
@@ -372,8 +386,8 @@ def _as_png(data: bytes) -> bytes | None:
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in IMAGE_FORMATS or image.width * image.height > 40_000_000:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
+            if image.width * image.height > MAX_PIXELS:
                 return None
             image.load()
             upright = ImageOps.exif_transpose(image)

@@ -217,7 +217,7 @@ class Ticket(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
-        self.search_name = fold(self.name)
+        self.search_name = fold(self.name)[:150]  # folding may lengthen (« … » → « ... »)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)

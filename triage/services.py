@@ -2,7 +2,8 @@
 and the agent workspace."""
 
 import logging
-from email.utils import make_msgid, parseaddr
+import secrets
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
@@ -122,7 +123,8 @@ def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> Out
     mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
                         to_agent=bool(to_agent), subject=french_spacing(subject),
                         body=french_spacing(body), sender=ticket.team.sender)
-    mail.message_id = make_msgid(domain=mail_domain(mail.sender))
+    # Unguessable (a reply citing it is filed in the ticket): from the system's randomness.
+    mail.message_id = f"<{secrets.token_hex(16)}@{mail_domain(mail.sender)}>"
     try:
         build_message(mail).message()
     except (BadHeaderError, ValueError) as error:
@@ -416,6 +418,7 @@ def merge(*, duplicate: Ticket, into: Ticket, actor) -> None:
     as text, and the duplicate's private link leads to `into`."""
     duplicate.events.update(ticket=into)
     duplicate.mails.update(ticket=into)
+    duplicate.attachments.update(ticket=into)
     _record(into, actor, TicketEvent.Kind.MERGED,
             _("%(duplicate)s, envoyée le %(date)s, est jointe à cette demande") % {
                 "duplicate": duplicate.reference,

@@ -699,9 +699,13 @@ def attachment(request, pk: int, attachment_pk: int):
         handle = sent.file.open("rb")
     except OSError:
         raise Http404(_("Ce fichier n'est plus disponible.")) from None
+    # The name as sent, but always with the extension of what was checked: never a « .html »
+    # or « .cmd » that a double-click would run.
+    extension = ".pdf" if sent.content_type == "application/pdf" else ".png"
+    name = sent.name if sent.name.lower().endswith(extension) else sent.name + extension
     response = FileResponse(handle, content_type=sent.content_type,
                             as_attachment=sent.content_type == "application/pdf",
-                            filename=sent.name)
+                            filename=name)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

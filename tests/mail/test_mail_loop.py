@@ -134,3 +134,23 @@ def test_a_wrong_password_is_a_clear_failure(db, dovecot, settings):
     settings.TRIAGE_IMAP = imap_config(dovecot, TEAM, password="faux")
     with pytest.raises(CommandError, match="refusé"):
         call_command("poll_mailbox")
+
+
+def test_a_mail_with_a_pin_is_masked_in_the_ticket_and_not_kept_in_the_mailbox(
+        db, dovecot, mail_through_smtp, agent):
+    from triage.inbound import MASKED
+
+    empty(dovecot, TEAM)
+    ticket = make_ticket(email=PRO, assigned_to=agent)
+    send_reply(ticket=ticket, subject="Votre e-CPS", body="Bonjour", actor=agent)
+    sent = OutgoingMail.objects.get(ticket=ticket, to_agent=False)
+    answer = EmailMessage()
+    answer["From"], answer["To"], answer["Subject"] = PRO, TEAM, "RE: Votre e-CPS"
+    answer["In-Reply-To"], answer["Message-ID"] = sent.message_id, "<pin@example.test>"
+    answer.set_content("Mon code PIN est 4821, il est bloqué.")
+    with connect(imap_config(dovecot, TEAM)) as client:
+        client.append("INBOX", answer.as_bytes())
+    assert poll(imap_config(dovecot, TEAM)) == {"threaded": 1}
+    assert list(ticket.events.filter(kind=TicketEvent.Kind.ANSWER).values_list(
+        "text", flat=True)) == [MASKED]
+    assert inbox(dovecot, TEAM) == [] and inbox(dovecot, TEAM, "Traités") == []

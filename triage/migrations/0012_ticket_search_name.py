@@ -8,7 +8,7 @@ def fold_names(apps, schema_editor):
 
     Ticket = apps.get_model("triage", "Ticket")
     for ticket in Ticket.objects.filter(anonymised_at__isnull=True).only("pk", "name"):
-        Ticket.objects.filter(pk=ticket.pk).update(search_name=fold(ticket.name))
+        Ticket.objects.filter(pk=ticket.pk).update(search_name=fold(ticket.name)[:150])
 
 
 class Migration(migrations.Migration):

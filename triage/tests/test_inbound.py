@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 from django.core.management import call_command
 
-from triage.inbound import FLOOD, new_text, receive
+from triage.inbound import FLOOD, MASKED, mask_secrets, new_text, receive
 from triage.models import OutgoingMail, Ticket, TicketEvent
 from triage.services import send_reply
 from triage.tests.factories import make_ticket
@@ -192,13 +192,64 @@ def test_a_sender_writing_in_a_loop_is_throttled(replied):
 
 def test_a_pin_in_a_mail_is_masked_and_the_professional_told_once(replied, mailoutbox):
     mailoutbox.clear()
-    receive(reply_to(replied, "Mon code PIN est 4821, je l'ai tapé trois fois. Merci."))
+    receive(reply_to(replied, "Bonjour.\n\nMon code PIN est 4821, je l'ai tapé trois fois."
+                              "\n\nMerci de votre aide."))
     receive(reply_to(replied, "Mon mot de passe e-CPS est 1397 ! Que faire ?"))
     texts = answers(replied)
-    assert "4821" not in texts[0] and "••••" in texts[0] and "Merci." in texts[0]
-    assert "1397" not in texts[1]
+    assert texts[0] == f"Bonjour.\n\n{MASKED}\n\nMerci de votre aide."
+    assert texts[1] == MASKED
     notices = [mail for mail in mailoutbox if mail.to == [PRO]]
     assert len(notices) == 1 and "masqué" in notices[0].body
+
+
+@pytest.mark.parametrize("text", [
+    "Mon code PIN :\n4821",
+    "mot de passe : Jean.Dupont75 merci",
+    "Mon mot de passe est « marguerite ».",
+    "mon code est quatre huit deux un",
+    "Voici mon mdp : P@ssw0rd-2024",
+])
+def test_no_detected_secret_is_ever_stored(text):
+    from kb.privacy import contains_secret
+
+    masked, found = mask_secrets(text)
+    assert found and not contains_secret(masked)
+    assert masked == MASKED
+
+
+def test_an_agent_answering_the_notice_is_not_the_professional_answering(replied, agent):
+    from triage.services import professional_answer
+
+    professional_answer(ticket=replied, text="Voici.")
+    notice = OutgoingMail.objects.filter(ticket=replied, to_agent=True).last()
+    message = EmailMessage()
+    message["From"] = agent.email
+    message["Subject"] = "RE: " + notice.subject
+    message["In-Reply-To"] = notice.message_id
+    message.set_content("Je m'en occupe.")
+    assert receive(message.as_bytes()).result == "unmatched"
+    assert answers(replied) == ["Voici."]
+
+
+def test_a_database_failure_leaves_the_mail_for_the_next_pass(replied, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("triage.inbound.professional_answer", down)
+    with pytest.raises(OperationalError):
+        receive(reply_to(replied, "Ma réponse."))
+
+
+def test_the_throttle_is_a_one_minute_window(replied, monkeypatch):
+    count, _period = FLOOD
+    now = [1_800_000_000.0]
+    monkeypatch.setattr("triage.inbound.time.time", lambda: now[0])
+    results = [receive(reply_to(replied, f"Message {n}.")).result for n in range(count + 1)]
+    assert results[-1] == "throttled"
+    now[0] += 60  # the next minute: the sender is heard again
+    assert receive(reply_to(replied, "Le suivant.")).result == "threaded"
 
 
 def png(width=40, height=20) -> bytes:
