@@ -49,13 +49,18 @@ def kinds(audience: str) -> set[str]:
 
 
 def label(audience: str) -> str:
+    """For publication's messages; a value no version of the site knows (a hand-written
+    document) is named as written rather than raised on."""
+    if audience and audience not in Audience.values:
+        return f"« {audience} »"
     return f"« {Audience(audience or Audience.EVERYONE).label} »"
 
 
 # A method named in a text: its name, who may use it, and what a line must say for the
 # mention to be a condition (« avec une carte CPS et un numéro RPPS, … ») and not an offer.
 METHODS = [
-    ("B", re.compile(r"m[ée]thode\s+B\b", re.IGNORECASE), Audience.RPPS, re.compile(r"RPPS")),
+    ("B", re.compile(r"m[ée]thode\s+B\b", re.IGNORECASE), Audience.RPPS,
+     re.compile(r"RPPS", re.IGNORECASE)),
     ("A", re.compile(r"m[ée]thode\s+A\b", re.IGNORECASE), Audience.CARD,
      re.compile(r"carte", re.IGNORECASE)),
 ]

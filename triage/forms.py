@@ -492,7 +492,7 @@ class AnswerForm(SubmittedOnce):
 # A reply's greeting (its first line) and its closing (from « Bien cordialement » to the
 # end: signature, reminder): a template brings its own, which an inserted template drops
 # when the message already has one, so that a reply never greets or signs twice.
-GREETING = re.compile(r"\A\s*(?:Bonjour|Bonsoir|Madame|Monsieur|Chère|Cher)\b[^\n]*\n+")
+GREETING = re.compile(r"\A\s*(?:Bonjour|Bonsoir|Madame|Monsieur|Chère|Cher)\b[^\n]*(?:\n+|\Z)")
 CLOSING = re.compile(r"^(?:Bien |Très )?cordialement\b.*\Z", re.IGNORECASE | re.MULTILINE | re.S)
 
 

@@ -13,7 +13,7 @@ def here(path: str) -> str:
     return get_script_prefix() + path.lstrip("/")
 
 
-ROOT_HREF = re.compile(r'(\shref=")/(?!static/|media/)')
+ROOT_HREF = re.compile(r'(\shref=")/(?!/|static/|media/)')  # not //host: another site
 
 
 def content_links_here(html: str) -> str:

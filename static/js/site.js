@@ -92,7 +92,7 @@ document.addEventListener("DOMContentLoaded", showSelectAll);
 document.addEventListener("htmx:afterSettle", showSelectAll);
 setInterval(() => {
   const results = document.getElementById("queue-results");
-  const busy = document.querySelector(".bulk-check:checked, .queue-filters :focus, .bulk-form :focus");
+  const busy = document.querySelector(".bulk-check:checked, .queue-filters :focus, #queue-results :focus");
   if (results && !busy && window.htmx && document.visibilityState === "visible") {
     htmx.ajax("GET", window.location.pathname + window.location.search,
               {target: "#queue-results", swap: "innerHTML"});
