@@ -149,6 +149,12 @@ def problems(document: dict) -> list[Problem]:
         owner, slug = f"La ligne « {line['name']} »", line["slug"]
         if not line["phone"] and not line["email"]:
             report("support_lines", slug, f"{owner} n'a ni téléphone ni adresse e-mail.")
+        if line["phone"] and not line["call_cost"].strip():
+            # A number is never shown without what the call costs (0 8xx numbers differ).
+            report("support_lines", slug, f"{owner} a un numéro mais pas de coût d'appel : "
+                                          "indiquez-le (« Service gratuit + prix de l'appel », "
+                                          "« 0,06 €/min + prix de l'appel », « Prix d'un appel "
+                                          "vers un fixe »…).")
         if line["phone"]:
             try:
                 validate_french_phone(line["phone"])

@@ -17,6 +17,7 @@ are reported together at the end; the numbers of requests and statuses are print
 database. The pages that no editor nor agent may open (users, groups, lockouts, teams) are
 also visited as a superuser, and the public pages behind a team's front door (/hdf/…)."""
 
+import io
 import itertools
 import logging
 import re
@@ -38,6 +39,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from kb.models import Feedback, SupportLine, Tutorial
 from kb.page_cache import pages
@@ -45,6 +47,8 @@ from kb.services import publish_content
 from kb.snapshot import published
 from teams.front_door import STAFF_SEGMENTS
 from teams.models import Team
+from triage.inbound import store_attachment
+from triage.models import TicketEvent
 from triage.tests.factories import make_ticket
 from triage.views import CONFIRMATION_SALT
 
@@ -441,6 +445,11 @@ def objects(seed_tree, agent) -> dict[str, str]:
     make_ticket(description="Le même problème, de nouveau.")
     Feedback.objects.create(page="/tutoriels/", visitor="0" * 64, helpful=False,
                             comment="Pas clair.")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(image, "PNG")
+    answer = TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.ANSWER,
+                                        text="Voici ma capture.")
+    attachment = store_attachment(answer, "capture.png", "image/png", image.getvalue())
     snapshot = published.get()
     trail = max(snapshot.shortest_paths.values(), key=len)
     tutorial = Tutorial.objects.filter(is_published=True).order_by("pk").first()
@@ -451,7 +460,7 @@ def objects(seed_tree, agent) -> dict[str, str]:
         "confirmation": signing.dumps(ticket.pk, salt=CONFIRMATION_SALT),
         "content_type_id": str(ContentType.objects.get_for_model(Tutorial).pk),
         "id": str(agent.pk),
-        "app_label": "kb", "url": "kb/inexistant/",
+        "app_label": "kb", "url": "kb/inexistant/", "attachment_pk": str(attachment.pk),
         "door": Team.objects.filter(is_national=False).order_by("slug").first().slug,
     }
 

@@ -15,7 +15,7 @@ def publish(note="test"):
 def make_line(slug="ligne-test", **fields) -> SupportLine:
     defaults = {
         "name": "Ligne de test", "organisation": "Organisme", "covers": "Tout.",
-        "phone": "01 23 45 67 89",
+        "phone": "01 23 45 67 89", "call_cost": "Prix d'un appel vers un fixe",
         "email": "support@example.fr", "verified_on": datetime.date(2026, 1, 1), "source": "Test",
     }
     return SupportLine.objects.create(slug=slug, **{**defaults, **fields})

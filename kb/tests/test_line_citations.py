@@ -76,3 +76,11 @@ def test_a_button_of_the_app_written_another_way_is_pointed_out_before_publishin
     assert "À vérifier (n'empêche pas de publier)" in html
     assert "le bouton « Se connecter avec e-CPS » est écrit **SE CONNECTER AVEC E-CPS**" in html
     publish_content()  # a warning, not a refusal
+
+
+def test_a_line_with_a_number_and_no_cost_is_refused(seed_tree):
+    SupportLine.objects.filter(slug="ans-support-cartes").update(call_cost=" ")
+    with pytest.raises(PublishRefused) as refused:
+        publish_content()
+    assert any("a un numéro mais pas de coût d'appel" in str(problem)
+               for problem in refused.value.problems)
