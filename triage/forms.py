@@ -525,6 +525,9 @@ def insert_at(typed: str, text: str, cursor: str) -> tuple[str, int]:
         start = end = None
     if start is None or not 0 <= start <= end <= len(typed):
         start = end = len(typed)
+    closing = CLOSING.search(typed)
+    if closing and start == end and start >= closing.start():
+        start = end = closing.start()  # after the agent's signature: above it instead
     while start == end and 0 < start < len(typed) and not (typed[start - 1].isspace()
                                                            or typed[start].isspace()):
         start = end = start + 1  # inside a word or an address: after it, never cutting it
@@ -570,7 +573,10 @@ class ReplyTemplateForm(forms.ModelForm):
                 team.initial = team.queryset.first()
         self.fields["status"].choices = [("", _("Inchangé")), *[
             choice for choice in self.fields["status"].choices if choice[0]]]
-        self.fields["tutorials"].queryset = Tutorial.objects.filter(is_published=True)
+        # Published tutorials, and those already linked (unpublished since), kept on save.
+        linked = self.instance.tutorials.all() if self.instance.pk else Tutorial.objects.none()
+        self.fields["tutorials"].queryset = (Tutorial.objects.filter(is_published=True)
+                                             | linked).distinct()
         self.fields["tutorials"].required = False
 
     def clean_body(self):

@@ -161,6 +161,7 @@ def test_the_transfer_e_mail_is_shown_editable_and_carries_what_the_line_needs(
     refused = agent_client.post(url, {**form, "body": "Votre code PIN 4821 est bloqué."})
     assert refused.status_code == 400
     assert "Votre code PIN 4821 est bloqué." in refused.content.decode()  # nothing lost
+    assert "data-error-summary" in refused.content.decode()  # focused, linking the field
     empty = agent_client.post(url, {**form, "body": "  "})
     assert empty.status_code == 400 and "ne peuvent pas être vides" in empty.content.decode()
     assert ticket.events.filter(kind="transferred").count() == 0

@@ -66,3 +66,19 @@ def test_another_team_s_template_does_not_exist_for_an_agent(agent_client, other
         "name": "Pour PACA", "team": other_team.pk, "subject": "x", "body": "y"})
     assert response.status_code == 400  # not one of the agent's teams
     assert not ReplyTemplate.objects.filter(name="Pour PACA").exists()
+
+
+def test_a_linked_tutorial_unpublished_since_is_kept_when_the_template_is_saved(
+        agent_client, seed_tree):
+    from kb.models import Tutorial
+
+    tutorial = Tutorial.objects.get(slug="installer-application")
+    template = ReplyTemplate.objects.create(name="Équipe", subject="x", body="y",
+                                            team=Team.national())
+    template.tutorials.add(tutorial)
+    Tutorial.objects.filter(pk=tutorial.pk).update(is_published=False)
+    response = agent_client.post(f"/agents/modeles/{template.pk}/", {
+        "name": "Équipe", "team": Team.national().pk, "subject": "x", "body": "y z",
+        "tutorials": [tutorial.pk]})
+    assert response.status_code == 302
+    assert list(template.tutorials.all()) == [tutorial]

@@ -186,6 +186,8 @@ def test_the_same_address_written_differently_is_offered_for_merging(agent_clien
      "Voir https://x.fr/installer-application/\n\nTEXTE", 47),
     ("Voir https://x.fr/installer-application/ puis", "20,20",
      "Voir https://x.fr/installer-application/\n\nTEXTE\n\n puis", 47),
+    # After the agent's own signature (no JavaScript, or the cursor at the end): above it.
+    ("Merci.\n\nCordialement,\nJean", "", "Merci.\n\nTEXTE\n\nCordialement,\nJean", 13),
 ])
 def test_a_template_goes_where_the_cursor_is(typed, cursor, body, position):
     assert insert_at(typed, "TEXTE", cursor) == (body, position)
