@@ -354,19 +354,14 @@ class BulkForm(forms.Form):
         return kind, self.agents[value] if kind == "agent" else value
 
 
-class TransferForm(SubmittedOnce, TicketActionForm):
-    line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
-                                  empty_label=_("— Choisissez —"),
-                                  widget=forms.Select(attrs={"class": "form-select"}),
-                                  error_messages={"required": _("Choisissez la ligne.")})
-    # The e-mail to the professional, shown and editable before it leaves (absent the first
-    # time: the site writes it, triage.services.transfer_message).
-    subject = forms.CharField(label=_("Objet"), max_length=200, required=False)
-    body = forms.CharField(label=_("Message"), max_length=10000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 16}))
+class GuardedMessage:
+    """The subject and body of an e-mail an agent writes (a reply, a transfer): the subject
+    on one line (a line break there is refused by the mail library, after the message was
+    recorded: a pasted break becomes a space, nothing is lost), and neither holding a
+    password or a PIN."""
 
     def clean_subject(self):
-        subject = " ".join(self.cleaned_data["subject"].split())  # one line, as a reply's
+        subject = " ".join(self.cleaned_data["subject"].split())
         if contains_secret(subject):
             raise ValidationError(_("Cet objet semble contenir un mot de passe ou un code PIN : "
                                     "retirez-le."))
@@ -377,6 +372,18 @@ class TransferForm(SubmittedOnce, TicketActionForm):
             raise ValidationError(_("Ce message semble contenir un mot de passe ou un code PIN : "
                                     "retirez-le."))
         return self.cleaned_data["body"]
+
+
+class TransferForm(GuardedMessage, SubmittedOnce, TicketActionForm):
+    line = forms.ModelChoiceField(label=_("Ligne nationale"), queryset=SupportLine.objects.all(),
+                                  empty_label=_("— Choisissez —"),
+                                  widget=forms.Select(attrs={"class": "form-select"}),
+                                  error_messages={"required": _("Choisissez la ligne.")})
+    # The e-mail to the professional, shown and editable before it leaves (absent the first
+    # time: the site writes it, triage.services.transfer_message).
+    subject = forms.CharField(label=_("Objet"), max_length=200, required=False)
+    body = forms.CharField(label=_("Message"), max_length=10000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 16}))
 
     def edited_message(self) -> dict | None:
         """The e-mail as the agent left it, or None to let the site write it."""
@@ -420,7 +427,7 @@ class TeamTransferForm(SubmittedOnce, TicketActionForm):
         return self.cleaned_data["note"]
 
 
-class ReplyForm(SubmittedOnce, TicketActionForm):
+class ReplyForm(GuardedMessage, SubmittedOnce, TicketActionForm):
     subject = forms.CharField(label=_("Objet"), max_length=200,
                               error_messages={"required": _("Indiquez l'objet.")})
     body = forms.CharField(label=_("Message"), max_length=10000,
@@ -442,22 +449,6 @@ class ReplyForm(SubmittedOnce, TicketActionForm):
         self.fields["then_status"].choices = [("", _("En cours (inchangé)")), *[
             (value, label) for value, label in Ticket.Status.choices
             if value in Ticket.AFTER_REPLY]]
-
-    def clean_subject(self):
-        # An e-mail subject is one line (a line break there is refused by the mail library,
-        # after the reply was recorded): a pasted break becomes a space, nothing is lost.
-        subject = " ".join(self.cleaned_data["subject"].split())
-        # The subject is sent and stored with the body: guarded the same way.
-        if contains_secret(subject):
-            raise ValidationError(_("Cet objet semble contenir un mot de passe ou un code PIN : "
-                                    "retirez-le."))
-        return subject
-
-    def clean_body(self):
-        if contains_secret(self.cleaned_data["body"]):
-            raise ValidationError(_("Ce message semble contenir un mot de passe ou un code PIN : "
-                                    "retirez-le."))
-        return self.cleaned_data["body"]
 
     def replies_meanwhile(self, user):
         """Replies a colleague sent after this form was shown: a reason to read before
