@@ -44,6 +44,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# A refused post (a staff form's missing token, or a visitor's form sent from another site:
+# kb.cross_site) gets a French page.
+CSRF_FAILURE_VIEW = "kb.cross_site.refused"
 
 # Widget templates are looked up like every other template, so templates/ can hold ours.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

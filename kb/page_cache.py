@@ -1,11 +1,8 @@
 """Public pages rendered once per content version, then served from memory.
 
-A page is the same for every anonymous visitor but for two things, which are kept out of
-the stored page and put back on each response:
-- the CSRF token of its forms: views render the placeholder CSRF_PLACEHOLDER and every
-  response gets the visitor's own token (`get_token` also sets their CSRF cookie);
-- the pages-viewed cookie, set by triage's middleware on the way out (a header, never part
-  of the page).
+A page is the same bytes for every anonymous visitor: its forms carry no CSRF token (they
+are protected by where a post comes from, kb.cross_site), and the pages-viewed cookie is set
+by triage's middleware on the way out (a header, never part of the page).
 Requests that could see something else are never served from or stored into the cache:
 staff (a session cookie: agent mode, draft preview), a flash message waiting to be shown,
 anything but GET/HEAD. The key holds the content version, so a publish is a new cache.
@@ -18,12 +15,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import add_never_cache_headers
 
 from kb.snapshot import content_for, published
 
-CSRF_PLACEHOLDER = "csrf-token-placeholder-0d9c4e1a"
 MAX_PAGES = 1000  # a few tens of MB at most; searches make the key space unbounded
 
 
@@ -63,14 +58,6 @@ def _cacheable(request) -> bool:
             and CookieStorage.cookie_name not in request.COOKIES)
 
 
-def personalised(request, response):
-    """Put the visitor's own CSRF token where the page has the placeholder."""
-    if CSRF_PLACEHOLDER.encode() in response.content:
-        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(),
-                                                    get_token(request).encode())
-    return response
-
-
 def public_page(view):
     """For views that render published content only (see the module's docstring)."""
 
@@ -80,9 +67,9 @@ def public_page(view):
         if snapshot.is_preview:
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)  # a draft must never sit in any cache
-            return personalised(request, response)
+            return response
         if not _cacheable(request):
-            return personalised(request, view(request, *args, **kwargs))
+            return view(request, *args, **kwargs)
         partial = bool(request.htmx) and not request.htmx.history_restore_request
         # The host too: a page may print its own address (the fiche pratique's QR code).
         # The teams too: a front door's page shows its team's name and welcome.
@@ -92,11 +79,11 @@ def public_page(view):
         if page is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
-                return personalised(request, response)
+                return response
             page = (response.content, [(k, v) for k, v in response.items()
                                        if k.lower() != "content-length"])
             pages.put(key, page)
         content, headers = page
-        return personalised(request, HttpResponse(content, headers=headers))
+        return HttpResponse(content, headers=headers)
 
     return wrapper

@@ -22,11 +22,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from kb import images
 from kb import search as kb_search
+from kb.cross_site import same_site_posts_only
 from kb.forms import FeedbackForm, IdentifierForm
 from kb.glossary_links import link_terms
 from kb.middleware import bad_request
 from kb.models import Feedback, Tutorial
-from kb.page_cache import CSRF_PLACEHOLDER, public_page
+from kb.page_cache import public_page
 from kb.pages import resolve_local
 from kb.snapshot import (
     MAX_DEPTH,
@@ -81,9 +82,9 @@ def render_french(request, template: str, context: dict, status: int = 200, *,
 
 
 def render_page(request, template: str, context: dict, status: int = 200):
-    """Render published content for the page cache: forms get a CSRF placeholder that
-    kb.page_cache replaces with each visitor's own token."""
-    return render_french(request, template, {"csrf_token": CSRF_PLACEHOLDER, **context}, status)
+    """Render published content for the page cache: the same bytes for every visitor (the
+    forms carry no CSRF token: kb.cross_site)."""
+    return render_french(request, template, context, status)
 
 
 @public_page
@@ -294,6 +295,7 @@ def preview(request):
 
 
 @never_cache
+@same_site_posts_only
 @sensitive_post_parameters("number")
 def identifier(request):
     """Nothing typed here is stored or logged: POST (never in a URL or an access log), no
@@ -304,6 +306,7 @@ def identifier(request):
                          {"form": form, "result": result})
 
 
+@same_site_posts_only
 @require_POST
 def feedback(request):
     form = FeedbackForm(request.POST)

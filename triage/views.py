@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from kb.cross_site import same_site_posts_only
 from kb.pages import describe_pages, resolve_local
 from kb.snapshot import VIA, published
 from kb.views import partial_or_page, render_french
@@ -133,6 +134,7 @@ def team_of_door(request) -> Team:
 
 
 @never_cache  # what the person typed comes back in the page after an error
+@same_site_posts_only
 @sensitive_post_parameters("description", "identifier_number", "phone", "email", "name")
 def help_request(request):
     source = request.POST.get("depuis") or request.GET.get("depuis", "")
@@ -197,6 +199,7 @@ def at_its_door(request, ticket: Ticket):
 
 
 @never_cache
+@same_site_posts_only
 @sensitive_post_parameters("text")
 def follow(request, token: str):
     ticket = followed_ticket(token)
@@ -219,6 +222,7 @@ def follow(request, token: str):
     }, status=status, glossary=False)
 
 
+@same_site_posts_only
 @require_POST
 @never_cache
 def follow_settled(request, token: str):

@@ -23,9 +23,10 @@ CSRF_SECRET = "a" * 32  # a well-formed CSRF cookie, also accepted as the form's
 
 
 def browser() -> Client:
-    """A client that checks CSRF as the site does for browsers, with the cookie already set:
-    a refusal then goes through Django's CSRF check once more, as it does in production."""
-    client = Client(enforce_csrf_checks=True)
+    """A client checked as the site checks browsers: its posts come from this site
+    (kb.cross_site), and it holds a CSRF cookie, as staff do: a refusal then goes through
+    Django's CSRF check once more, as it does in production."""
+    client = Client(enforce_csrf_checks=True, headers={"Origin": "http://testserver"})
     client.cookies["csrftoken"] = CSRF_SECRET
     return client
 
