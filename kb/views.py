@@ -38,7 +38,7 @@ from kb.snapshot import (
     Walk,
     content_for,
 )
-from kb.templatetags.doors import content_links_here
+from kb.templatetags.doors import content_links_here, links_leave_the_frame
 from kb.templatetags.french import french_spacing_html
 from kb.tree_picture import outline, picture
 
@@ -77,7 +77,10 @@ def render_french(request, template: str, context: dict, status: int = 200, *,
     html = french_spacing_html(response.content.decode())
     if glossary and template != "kb/glossary.html":
         html = link_terms(html, content_for(request).glossary, reverse("kb:glossary"))
-    response.content = content_links_here(html).encode()
+    html = content_links_here(html)
+    if getattr(request, "embedded", False):
+        html = links_leave_the_frame(html)
+    response.content = html.encode()
     return response
 
 

@@ -6,7 +6,12 @@ there goes to that team.
 The teams are read from the database once per content check (kb.snapshot), never in a
 visitor's request. The prefix is taken off the path before the URL is resolved and given to
 reverse() as the script prefix, so every link of the page stays behind the door without any
-view knowing about it. Only public pages open there: staff pages answer 404."""
+view knowing about it. Only public pages open there: staff pages answer 404.
+
+Behind a door, /hdf/integre/… is the same page for a partner's frame (issue 20): no header
+nor footer, links that leave the site open outside the frame, and a Content-Security-Policy
+whose frame-ancestors names the sites the team allows (Team.frame_origins), none otherwise.
+Every other page keeps frame-ancestors 'none' and X-Frame-Options: DENY."""
 
 from dataclasses import dataclass
 
@@ -14,7 +19,9 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, set_script_prefix
 
-from teams.models import Team
+from django.core.exceptions import ValidationError
+
+from teams.models import EMBEDDED, Team
 
 # What a front door shows: the public pages, and the professional's own request pages.
 PUBLIC_VIEWS = {
@@ -38,6 +45,7 @@ class Door:
     email: str
     phone: str
     opening_hours: str
+    frame_origins: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -48,9 +56,17 @@ def load_doors() -> list[Door]:
     return [
         Door(slug=team.slug, name=team.name, organisation=team.organisation,
              region=team.region, host=team.host.lower(), email=team.email,
-             phone=team.phone, opening_hours=team.opening_hours)
+             phone=team.phone, opening_hours=team.opening_hours,
+             frame_origins=tuple(_origins(team)))
         for team in Team.objects.filter(is_national=False)
     ]
+
+
+def _origins(team: Team) -> list[str]:
+    try:
+        return team.allowed_frame_origins
+    except ValidationError:  # written around the form: frame nowhere rather than anywhere
+        return []
 
 
 class Doors:
@@ -79,7 +95,7 @@ def door_for(request, doors: dict[str, Door], hosts: dict[str, Door]):
 
 
 # The first segments of pages that never stand behind a door: no door to look for there.
-STAFF_SEGMENTS = {"admin", "agents", "sante", "static", "media", "apercu"}
+STAFF_SEGMENTS = {"admin", "agents", "equipes", "sante", "static", "media", "apercu"}
 
 
 class FrontDoorMiddleware:
@@ -90,6 +106,7 @@ class FrontDoorMiddleware:
         from kb.snapshot import published
 
         request.front_door = None
+        request.embedded = False
         if request.path_info.split("/", 2)[1] in STAFF_SEGMENTS:
             return self.get_response(request)
         try:
@@ -106,12 +123,22 @@ class FrontDoorMiddleware:
         if door is None:
             return self.get_response(request)
         request.path_info = request.path_info[len(prefix):] or "/"
+        if request.path_info.split("/", 2)[1] == EMBEDDED:
+            request.embedded = True
+            # The same page outside the frame, for « Ouvrir dans un nouvel onglet ».
+            full = request.get_full_path()
+            request.unframed_path = full[:len(prefix)] + full[len(prefix) + len(EMBEDDED) + 1:]
+            prefix += "/" + EMBEDDED
+            request.path_info = request.path_info[len(EMBEDDED) + 1:] or "/"
         outer = get_script_prefix()
         set_script_prefix(outer.rstrip("/") + prefix + "/")
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             set_script_prefix(outer)
+        if request.embedded:
+            framed_by(response, door.frame_origins)
+        return response
 
     def process_view(self, request, view, args, kwargs):
         if request.front_door and request.resolver_match.view_name not in PUBLIC_VIEWS:
@@ -119,12 +146,24 @@ class FrontDoorMiddleware:
         return None
 
 
+def framed_by(response, origins) -> None:
+    """Only the team's partners may frame its embedded pages; with none listed, nobody."""
+    if origins:
+        response._csp_replace = {"frame-ancestors": list(origins)}
+        if "X-Frame-Options" in response:
+            del response["X-Frame-Options"]
+
+
 def context(request) -> dict:
     """The door the page is seen through, for the header and the footer, and what its team
     adds to the content (its published overlay, or the draft's in a preview)."""
     door = getattr(request, "front_door", None)
     if door is None:
-        return {"front_door": None, "overlay": None}
+        return {"front_door": None, "overlay": None, "embedded": False}
     from kb.snapshot import content_for
 
-    return {"front_door": door, "overlay": content_for(request).overlays.get(door.slug)}
+    return {"front_door": door, "overlay": content_for(request).overlays.get(door.slug),
+            "embedded": request.embedded,
+            # Absolute: a path would be taken for a content link and kept inside the frame.
+            "unframed_url": request.embedded and request.build_absolute_uri(
+                request.unframed_path)}

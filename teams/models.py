@@ -2,7 +2,11 @@
 they answer, and who works in them. No personal data of the professionals here (tickets are
 in triage, which points to a team); kb may read a team, never the reverse."""
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +14,48 @@ from django.utils.translation import gettext_lazy as _
 from kb.models import validate_french_phone, validate_single_line
 
 NATIONAL = "national"
+EMBEDDED = "integre"  # /hdf/integre/…: the front door inside a partner's frame
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_origins(text: str) -> list[str]:
+    """One origin per line, as a browser writes it (« https://www.sante-ra.fr »): scheme,
+    host and port only. Plain http only on this machine (tests, a partner's trial)."""
+    origins, wrong = [], []
+    for line in text.split():
+        parts = urlsplit(line.strip().lower())
+        try:
+            port = parts.port
+        except ValueError:
+            port, parts = None, parts._replace(scheme="")
+        secure_enough = parts.scheme == "https" or (parts.scheme == "http"
+                                                    and is_loopback(parts.hostname or ""))
+        if (not secure_enough or not parts.hostname or parts.username or parts.password
+                or parts.path not in ("", "/") or parts.query or parts.fragment
+                or "*" in parts.netloc):
+            wrong.append(line)
+            continue
+        origin = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+        if origin not in origins:
+            origins.append(origin)
+    if wrong:
+        raise ValidationError(
+            _("Ces lignes ne sont pas des origines de site : %(lines)s. Écrivez une origine par "
+              "ligne, sous la forme « https://www.exemple.fr » (sans chemin ni « * »)."),
+            params={"lines": ", ".join(wrong)}, code="invalid_origin")
+    return origins
+
+
+def validate_origins(text: str) -> None:
+    parse_origins(text)
 
 
 class TeamQuerySet(models.QuerySet):
@@ -50,6 +96,13 @@ class Team(models.Model):
         _("nom d'hôte"), max_length=100, blank=True, validators=[validate_single_line],
         help_text=_("Facultatif : un nom d'hôte qui ouvre directement sa porte d'entrée, par "
                     "exemple « ecps.fimatho.fr » (à ajouter aussi à DJANGO_ALLOWED_HOSTS)."))
+    # The sites allowed to show its front door in a frame (issue 20): each is named in the
+    # frame-ancestors of its embedded pages (/hdf/integre/…); every other page refuses frames.
+    frame_origins = models.TextField(
+        _("sites qui peuvent intégrer le parcours"), blank=True, validators=[validate_origins],
+        help_text=_("Une origine par ligne, par exemple « https://www.sante-ra.fr ». Seuls ces "
+                    "sites peuvent afficher la porte d'entrée de l'équipe dans un cadre "
+                    "(iframe) ; le code à coller est donné ci-dessous."))
     updated_at = models.DateTimeField(auto_now=True)
     response_target_days = models.PositiveSmallIntegerField(
         _("délai de réponse visé (jours ouvrés)"), default=2,
@@ -80,10 +133,10 @@ class Team(models.Model):
 
     def clean(self):
         """Its slug opens its front door: it must not be the start of a page of the site."""
-        from django.core.exceptions import ValidationError
         from django.urls import Resolver404, resolve
 
-        taken = self.slug in {"static", "media", "admin", "agents", "aide", "sante"}
+        taken = self.slug in {"static", "media", "admin", "agents", "aide", "sante", "equipes",
+                              EMBEDDED}
         try:
             resolve(f"/{self.slug}/")
             taken = True
@@ -105,6 +158,10 @@ class Team(models.Model):
     def door(self) -> str:
         """The path prefix of its front door: « /hdf », « » for the national site."""
         return "" if self.is_national else f"/{self.slug}"
+
+    @property
+    def allowed_frame_origins(self) -> list[str]:
+        return parse_origins(self.frame_origins)
 
     @property
     def sender(self) -> str:

@@ -25,3 +25,13 @@ def content_links_here(html: str) -> str:
         return html
     return ROOT_HREF.sub(lambda found: found[0] if html.startswith(
         prefix, found.end() - 1) else found[1] + prefix, html)
+
+
+LEAVING_LINK = re.compile(r'<a\s(?![^>]*\starget=)([^>]*\bhref="(?:tel:|mailto:|https?://)[^>]*)>')
+
+
+def links_leave_the_frame(html: str) -> str:
+    """In a partner's frame (/hdf/integre/…), a call, an e-mail or another site opens outside
+    the frame, where the visitor's phone and browser handle it, not inside a small box of
+    someone else's page."""
+    return LEAVING_LINK.sub(r'<a \1 target="_blank" rel="noopener">', html)

@@ -98,3 +98,16 @@ setInterval(() => {
               {target: "#queue-results", swap: "innerHTML"});
   }
 }, 60000);
+
+// Inside a partner's frame (a team's /integre/ pages): tell the page around it how tall the
+// content is, at load and whenever it changes (an htmx step, an opened section), so that the
+// partner's script (static/js/integre.js) sizes the frame and no scroll bar appears in it.
+// Only a height and the page's path cross (a public address): nothing the visitor typed.
+if (document.body.hasAttribute("data-embedded") && window.parent !== window) {
+  const tell = () => {
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ type: "ecps-hauteur", hauteur: height, page: location.pathname }, "*");
+  };
+  new ResizeObserver(tell).observe(document.documentElement);
+  document.addEventListener("htmx:afterSettle", tell);
+}
