@@ -26,9 +26,13 @@ def resolve_local(path: str) -> ResolverMatch | None:
     if not path.startswith("/") or path.startswith("//"):
         return None
     path = urlsplit(path).path
+    from teams.models import EMBEDDED
+
     door = path.split("/", 2)[1]
     if door in published.doors.by_slug:  # the same page, seen through a team's front door
         path = path[len(door) + 1:]
+        if path.split("/", 2)[1] == EMBEDDED:  # … inside a partner's frame
+            path = path[len(EMBEDDED) + 1:]
     try:
         return resolve(path)
     except Resolver404:

@@ -78,14 +78,21 @@ def test_the_new_tab_link_opens_the_same_page_on_the_full_site(client, hdf):
 
 def test_a_help_request_filed_in_the_frame_goes_to_the_team_and_confirms_in_the_frame(hdf):
     browser = Client(enforce_csrf_checks=True)  # in a frame: no cookie of this site is sent
-    page = browser.get("/hdf/integre/aide/?depuis=/parcours/methode-b/").content.decode()
-    assert 'formaction="http://testserver/hdf/aide/?depuis=/parcours/methode-b/"' in page
-    response = browser.post("/hdf/integre/aide/", {**VALID_FORM, "depuis": "/parcours/methode-b/"},
+    # The help link of a step seen in the frame.
+    outcome = ("/hdf/integre/parcours/methode-b/methode-b-probleme/methode-b-erreur/"
+               "probleme-application/")
+    step = browser.get(outcome).content.decode()
+    assert f'href="/hdf/integre/aide/?depuis={outcome}"' in step
+    page = browser.get(f"/hdf/integre/aide/?depuis={outcome}").content.decode()
+    assert f'formaction="http://testserver/hdf/aide/?depuis={outcome}"' in page
+    response = browser.post("/hdf/integre/aide/", {**VALID_FORM, "depuis": outcome},
                             HTTP_SEC_FETCH_SITE="same-origin", HTTP_ORIGIN="http://testserver")
     assert response.status_code == 302
     assert response["Location"].startswith("/hdf/integre/aide/merci/")
     ticket = Ticket.objects.get()
-    assert ticket.team == hdf and ticket.wizard_url.endswith("/parcours/methode-b/")
+    assert ticket.team == hdf and [entry["answer"] for entry in ticket.trail] == [
+        "Non, je n'ai pas de carte", "Non, elle n'est pas activée", "Je rencontre une erreur",
+        "J'ai un problème avec l'application e-CPS"]
     assert "Votre demande" in browser.get(response["Location"]).content.decode()
 
 
