@@ -63,3 +63,32 @@ def title_of(path: str, match, steps: dict, tutorials: dict) -> str:
         return _("Recherche « %(query)s »") % {"query": query} if query else _("Recherche")
     fixed = FIXED_TITLES.get(match.view_name)
     return fixed() if fixed else path
+
+
+def shareable_page(path: str) -> tuple[str, str] | None:
+    """A public page an agent may send to a caller (« Envoyer ce lien à l'appelant »): its
+    address from the site's root and its title, or None. A step is sent as its direct link,
+    which claims no answer the caller did not give (« depuis un lien envoyé par
+    l'assistance »); the door and the site's address are the sending team's."""
+    from django.urls import reverse
+
+    content = published.get()  # and the doors with it (an agent's page passes no door)
+    match = resolve_local(path)
+    if match is None:
+        return None
+    if match.url_name in ("wizard_step", "wizard_direct"):
+        slugs = match.kwargs["trail"].split("/")
+        position = (content.walk(slugs) if match.url_name == "wizard_step"
+                    else content.walk(slugs[1:], arrived_at=slugs[0]))
+        if position is None:
+            return None
+        if position.step is content.start:
+            return reverse("kb:wizard_start"), FIXED_TITLES["kb:wizard_start"]()
+        return position.step.direct_url + "?via=agent", position.step.heading
+    if match.url_name == "tutorial":
+        tutorial = content.tutorials.get(match.kwargs["slug"])
+        if tutorial is None or not tutorial.is_published:
+            return None
+        return tutorial.get_absolute_url(), tutorial.title
+    fixed = FIXED_TITLES.get(match.view_name)
+    return (reverse(match.view_name), fixed()) if fixed else None

@@ -15,11 +15,10 @@ Every other page keeps frame-ancestors 'none' and X-Frame-Options: DENY."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, set_script_prefix
-
-from django.core.exceptions import ValidationError
 
 from teams.models import EMBEDDED, Team
 

@@ -4,7 +4,7 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -575,3 +575,55 @@ class ReplyTemplateForm(forms.ModelForm):
             raise ValidationError(_("Ce texte semble contenir un mot de passe ou un code PIN : "
                                     "retirez-le."))
         return self.cleaned_data["body"]
+
+
+LINK_TICKETS_SHOWN = 50
+
+
+class SendLinkForm(SubmittedOnce):
+    """« Envoyer ce lien à l'appelant »: the caller's e-mail, and, if the call is about a
+    ticket, that ticket (the link is then on its timeline, from its team)."""
+
+    email = forms.EmailField(
+        label=_("Adresse e-mail de l'appelant"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "class": "form-control"}),
+        error_messages={"required": _("Indiquez l'adresse e-mail de l'appelant."),
+                        "invalid": _("Cette adresse e-mail n'est pas valide : vérifiez-la "
+                                     "(par exemple claire.martin@exemple.fr).")})
+    ticket = forms.ModelChoiceField(
+        label=_("Demande concernée (facultatif)"), queryset=Ticket.objects.none(),
+        required=False, empty_label=_("— Aucune —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Cette demande n'est plus ouverte : choisissez-en "
+                                            "une autre, ou aucune.")})
+    team = forms.ModelChoiceField(
+        label=_("De la part de l'équipe"), queryset=Team.objects.none(), empty_label=None,
+        required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("Sans demande choisie : l'équipe qui signe l'e-mail."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The agent's own open requests first, then the newest: a list that stays readable.
+        mine_first = (Case(When(assigned_to=user, then=0), default=1), "-created_at")
+        shown = Ticket.objects.of(user).filter(
+            anonymised_at=None, merged_into=None).exclude(status__in=Ticket.CLOSED).order_by(
+            *mine_first).values_list("pk", flat=True)[:LINK_TICKETS_SHOWN]
+        self.fields["ticket"].queryset = Ticket.objects.filter(pk__in=list(shown)).order_by(
+            *mine_first)
+        self.fields["ticket"].label_from_instance = (
+            lambda ticket: f"{ticket.reference} — {ticket.name}")
+        teams = list(Team.objects.of(user))
+        self.fields["team"].queryset = Team.objects.of(user)
+        self.only_team = teams[0] if len(teams) == 1 else None
+        if self.only_team:
+            del self.fields["team"]  # nothing to choose
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ticket") is not None:
+            data["team"] = data["ticket"].team  # the ticket's team answers for it
+        elif self.only_team:
+            data["team"] = self.only_team
+        elif data.get("team") is None and "team" not in self.errors:
+            self.add_error("team", _("Choisissez l'équipe qui envoie le lien."))
+        return data

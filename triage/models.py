@@ -301,6 +301,7 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("Fusion")
         TEAM = "team", _("Changement d'équipe")
         ANONYMISED = "anonymised", _("Données personnelles effacées")
+        LINK = "link", _("Lien envoyé")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -436,7 +437,10 @@ class OutgoingMail(models.Model):
         SENT = "sent", _("envoyé")
         FAILED = "failed", _("échec de l'envoi")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mails")
+    # None for a link an agent sends to a caller with no ticket open (« Envoyer ce lien à
+    # l'appelant »): deleted as soon as it is sent, so that no address outlives it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mails",
+                               null=True, blank=True)
     to = models.EmailField()
     # A notice to the assigned agent (a new answer), not a message to the professional.
     to_agent = models.BooleanField(default=False)
@@ -448,6 +452,8 @@ class OutgoingMail(models.Model):
     # Its Message-ID, fixed when it is written: a reply cites it (In-Reply-To, References),
     # which is how the reply finds its ticket again (triage.inbound).
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    # A public page of the site sent to a caller: the mail carries its QR code as an image.
+    qr_link = models.URLField(max_length=500, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,10 +1,12 @@
 """Writes that span a ticket and its timeline, called from the public form, agent mode
 and the agent workspace."""
 
+import io
 import logging
 import secrets
 from email.utils import parseaddr
 
+import segno
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
 from django.db import IntegrityError, connection, transaction
@@ -114,22 +116,28 @@ def agents_link(ticket: Ticket) -> str:
     return settings.TRIAGE_SITE_URL + root_path(ticket.get_absolute_url())
 
 
-def queue_mail(*, ticket: Ticket, subject: str, body: str, to_agent=None) -> OutgoingMail:
+def queue_mail(*, ticket: Ticket | None, subject: str, body: str, to_agent=None, to: str = "",
+               team: Team | None = None, qr_link: str = "") -> OutgoingMail:
     """Keep the e-mail, and have it sent as soon as the transaction is committed, outside
     the request (send_soon: the task queue). One that cannot even be built (a line break in
     a header, a broken address) is failed at once, so that nobody is told « la personne est
-    informée » of a mail that will never leave."""
+    informée » of a mail that will never leave. Without a ticket (a link sent to a caller),
+    `to` and `team` say to whom and from whom."""
+    team = team or ticket.team
     # French typography in every e-mail as on every page (« Votre référence : »).
-    mail = OutgoingMail(ticket=ticket, to=to_agent.email if to_agent else ticket.email,
+    mail = OutgoingMail(ticket=ticket,
+                        to=to or (to_agent.email if to_agent else ticket.email),
                         to_agent=bool(to_agent), subject=french_spacing(subject),
-                        body=french_spacing(body), sender=ticket.team.sender)
-    # Unguessable (a reply citing it is filed in the ticket): from the system's randomness.
-    mail.message_id = f"<{secrets.token_hex(16)}@{mail_domain(mail.sender)}>"
+                        body=french_spacing(body), sender=team.sender, qr_link=qr_link)
+    if ticket is not None:
+        # Unguessable (a reply citing it is filed in the ticket): the system's randomness.
+        mail.message_id = f"<{secrets.token_hex(16)}@{mail_domain(mail.sender)}>"
     try:
         build_message(mail).message()
     except (BadHeaderError, ValueError) as error:
         mail.status, mail.last_error = OutgoingMail.Status.FAILED, type(error).__name__
-        logger.warning("mail for ticket %s cannot be built: %s", ticket.pk, mail.last_error)
+        logger.warning("mail for ticket %s cannot be built: %s", ticket and ticket.pk,
+                       mail.last_error)
     mail.save()
     if mail.status == OutgoingMail.Status.PENDING:
         transaction.on_commit(lambda: send_soon(mail.pk))
@@ -149,8 +157,13 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     headers = {"X-Auto-Response-Suppress": "OOF, AutoReply"}
     if mail.message_id:
         headers["Message-ID"] = mail.message_id
-    return EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender],
-                        headers=headers)
+    message = EmailMessage(mail.subject, mail.body, sender, [mail.to], reply_to=[sender],
+                           headers=headers)
+    if mail.qr_link:  # read on a computer, the page opens on the phone that scans it
+        image = io.BytesIO()
+        segno.make(mail.qr_link, error="m").save(image, kind="png", scale=6, border=4)
+        message.attach("qr-code.png", image.getvalue(), "image/png")
+    return message
 
 
 def deliver(pk: int) -> bool:
@@ -174,8 +187,12 @@ def deliver(pk: int) -> bool:
     else:
         mail.status, mail.sent_at, mail.last_error = (OutgoingMail.Status.SENT,
                                                       timezone.now(), "")
+    sent = mail.status == OutgoingMail.Status.SENT
+    if sent and mail.ticket_id is None:
+        mail.delete()  # a link sent to a caller: nothing of the address is kept
+        return True
     mail.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return mail.status == OutgoingMail.Status.SENT
+    return sent
 
 
 def send_soon(pk: int) -> None:
@@ -338,6 +355,23 @@ def send_reply(*, ticket: Ticket, subject: str, body: str, actor, then_status=""
         ticket.save(update_fields=["due_at"])
     queue_mail(ticket=ticket, subject=subject, body=body + reply_footer(ticket))
     return event
+
+
+@transaction.atomic
+def send_link(*, to: str, url: str, title: str, team: Team, ticket: Ticket | None,
+              actor) -> OutgoingMail:
+    """« Envoyer ce lien à l'appelant »: a public page of the site, by e-mail with its QR
+    code, from the team. On the ticket if the agent chose one (its reference in the subject,
+    so that a reply comes back to it); otherwise nothing is kept once it is sent."""
+    subject = _("Le lien dont nous avons parlé : %(title)s") % {"title": title}
+    body = render_mail_text("triage/email/link.txt", {
+        "title": title, "url": url, "signature": team.signature})
+    if ticket is not None:
+        subject = reply_subject(ticket, subject)
+        _record(ticket, actor, TicketEvent.Kind.LINK,
+                _("Lien envoyé à %(to)s : %(title)s") % {"to": to, "title": title}, url)
+    return queue_mail(ticket=ticket, subject=subject, body=body, to=to, team=team,
+                      qr_link=url)
 
 
 # --- The professional's side, through the private link -----------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("agents/chiffres/", views.figures, name="figures"),
     path("agents/chiffres.csv", views.figures_csv, name="figures_csv"),
     path("agents/nouveau/", views.agent_new_ticket, name="agent_new"),
+    path("agents/envoyer-lien/", views.send_link, name="send_link"),
     path("agents/modeles/", views.templates_list, name="templates"),
     path("agents/modeles/nouveau/", views.template_edit, name="template_new"),
     path("agents/modeles/<int:pk>/", views.template_edit, name="template"),

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kb.cross_site import same_site_posts_only
-from kb.pages import describe_pages, resolve_local
+from kb.middleware import bad_request
+from kb.pages import describe_pages, resolve_local, shareable_page
 from kb.snapshot import VIA, published
 from kb.views import partial_or_page, render_french
 from teams.models import Team
@@ -38,6 +40,7 @@ from triage.forms import (
     QueueFilterForm,
     ReplyForm,
     ReplyTemplateForm,
+    SendLinkForm,
     StatusForm,
     TeamTransferForm,
     TicketForm,
@@ -94,13 +97,13 @@ def origin(path: str) -> dict:
     return {}
 
 
-def over_rate_limit(request) -> bool:
-    """Counts requests filed per IP address in the shared cache. In one transaction: with
-    the cache in the database, a base that cannot be written (a lock held elsewhere) then
-    fails once, after DATABASE_TIMEOUT, instead of once per cache write, each of which the
-    database cache would silently give up on."""
+def over_rate_limit(request, who: str = "") -> bool:
+    """Counts requests filed per IP address (or per `who`: an agent) in the shared cache. In
+    one transaction: with the cache in the database, a base that cannot be written (a lock
+    held elsewhere) then fails once, after DATABASE_TIMEOUT, instead of once per cache write,
+    each of which the database cache would silently give up on."""
     count, period = settings.TRIAGE_RATE_LIMIT
-    key = f"triage:rate:{client_ip(request)}"
+    key = f"triage:rate:{who or client_ip(request)}"
     with transaction.atomic():
         cache.add(key, 0, timeout=period)
         try:
@@ -110,15 +113,15 @@ def over_rate_limit(request) -> bool:
             return False
 
 
-def submission_status(request, form, flooding_message: str) -> int:
+def submission_status(request, form, flooding_message: str, who: str = "") -> int:
     """0 when the form is accepted; otherwise the status of the page shown again with what
     was typed: 200 (nothing sent yet), 400 (errors beside the fields), 429 (too many sent
-    from this address in a short time)."""
+    from this address, or by this agent, in a short time)."""
     if not form.is_bound:
         return 200
     if not form.is_valid():
         return 400
-    if over_rate_limit(request):
+    if over_rate_limit(request, who):
         form.add_error(None, flooding_message)
         return 429
     return 0
@@ -588,6 +591,36 @@ def agent_new_ticket(request):
     return render(request, "triage/agent_new.html",
                   {"form": form, "source": source, **context},
                   status=400 if form.is_bound else 200)
+
+
+@agent_required("triage.add_ticket")
+@sensitive_post_parameters("email")
+def send_link(request):
+    """« Envoyer ce lien à l'appelant », from any step or tutorial in agent mode: the page's
+    public address (never the agent's session, nothing personal) and its QR code by e-mail,
+    from the team; on the ticket if the call is about one. Limited like the help form."""
+    page = request.POST.get("page") or request.GET.get("page", "")
+    shared = shareable_page(page)
+    if shared is None:
+        return bad_request(request, _("Cette page ne peut pas être envoyée : seules les pages "
+                                      "publiques du site (étapes, tutoriels…) peuvent l'être."))
+    path, title = shared
+    form = SendLinkForm(request.POST if request.method == "POST" else None, user=request.user)
+    status = submission_status(request, form, _(
+        "Vous avez envoyé beaucoup de liens en peu de temps. Patientez quelques minutes puis "
+        "réessayez : l'adresse saisie est conservée."), who=f"agent-{request.user.pk}")
+    if status == 0:
+        data = form.cleaned_data
+        # The same form sent twice (a double click) sends one e-mail.
+        if cache.add(f"triage:link:{data['jeton'] or uuid.uuid4().hex}", 1, timeout=3600):
+            services.send_link(to=data["email"], url=(
+                settings.TRIAGE_SITE_URL + data["team"].door + path), title=title,
+                team=data["team"], ticket=data["ticket"], actor=request.user)
+        messages.success(request, _("Le lien vers « %(title)s » est envoyé à %(email)s.") % {
+            "title": title, "email": data["email"]})
+        return redirect(page)
+    return render(request, "triage/send_link.html", {
+        "form": form, "page": page, "title": title, "path": path}, status=status)
 
 
 # --- The team's figures -------------------------------------------------------------------

@@ -52,3 +52,22 @@ def test_the_period_is_configurable_and_dry_run_changes_nothing(db):
     ticket.refresh_from_db()
     assert ticket.anonymised_at is None
     assert "1 ticket(s) anonymisés" in purge("--months", "2")
+
+
+def test_a_link_to_a_caller_that_never_left_is_erased_after_a_day(db):
+    from triage.models import OutgoingMail
+
+    def link_mail(age: timedelta) -> OutgoingMail:
+        return OutgoingMail.objects.create(
+            ticket=None, to="appelant@example.fr", subject="Le lien", body="…",
+            status=OutgoingMail.Status.FAILED, created_at=timezone.now() - age)
+
+    stale, recent = link_mail(timedelta(days=2)), link_mail(timedelta(hours=2))
+    kept_with_its_ticket = OutgoingMail.objects.create(
+        ticket=make_ticket(), to="claire.martin@example.fr", subject="Réponse", body="…",
+        created_at=timezone.now() - timedelta(days=30))
+    purge("--dry-run")
+    assert OutgoingMail.objects.count() == 3
+    purge()
+    assert set(OutgoingMail.objects.all()) == {recent, kept_with_its_ticket}
+    assert not OutgoingMail.objects.filter(pk=stale.pk).exists()
