@@ -3,6 +3,7 @@ from django.urls import include, path
 from health_check.views import HealthCheckView
 
 from kb.forms import StaffLoginForm
+from teams.posters import poster
 
 admin.site.site_header = "Assistance e-CPS — administration"
 admin.site.site_title = "Assistance e-CPS"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("sante/", HealthCheckView.as_view(checks=[
         "health_check.checks.Database", "health_check.checks.Cache",
     ]), name="health"),
+    path("equipes/affiche/", poster, name="poster"),
     path("", include("kb.urls")),
     path("", include("triage.urls")),
 ]

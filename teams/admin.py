@@ -24,8 +24,10 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "slug", "organisation", "region", "email", "phone", "opening_hours",
-                  "host", "frame_origins", "response_target_days", "members"]
-        widgets = {"frame_origins": forms.Textarea(attrs={"rows": 3})}
+                  "host", "frame_origins", "poster_title", "poster_lines",
+                  "response_target_days", "members"]
+        widgets = {"frame_origins": forms.Textarea(attrs={"rows": 3}),
+                   "poster_lines": forms.Textarea(attrs={"rows": 3})}
 
     def clean_host(self):
         return self.cleaned_data["host"].strip().lower()

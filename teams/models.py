@@ -58,6 +58,18 @@ def validate_origins(text: str) -> None:
     parse_origins(text)
 
 
+POSTER_LINES = 3
+
+
+def validate_poster_lines(text: str) -> None:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > POSTER_LINES:
+        raise ValidationError(_("Une affiche a trois lignes de texte au plus : raccourcissez."))
+    if any(len(line) > 110 for line in lines):
+        raise ValidationError(_("Chaque ligne tient en 110 caractères au plus, pour rester "
+                                "lisible de loin."))
+
+
 class TeamQuerySet(models.QuerySet):
     def of(self, user):
         """The teams whose tickets `user` works on: all of them for a superuser."""
@@ -103,6 +115,13 @@ class Team(models.Model):
         help_text=_("Une origine par ligne, par exemple « https://www.sante-ra.fr ». Seuls ces "
                     "sites peuvent afficher la porte d'entrée de l'équipe dans un cadre "
                     "(iframe) ; le code à coller est donné ci-dessous."))
+    # What its posters and cards say (issue 20 §2), above the QR code; empty: the defaults.
+    poster_title = models.CharField(
+        _("titre de l'affiche"), max_length=80, blank=True, validators=[validate_single_line],
+        help_text=_("Vide : « %(default)s »") % {"default": "Votre e-CPS ne fonctionne pas ?"})
+    poster_lines = models.TextField(
+        _("texte de l'affiche"), max_length=300, blank=True, validators=[validate_poster_lines],
+        help_text=_("Trois lignes au plus, sous le titre. Vide : le texte proposé par le site."))
     updated_at = models.DateTimeField(auto_now=True)
     response_target_days = models.PositiveSmallIntegerField(
         _("délai de réponse visé (jours ouvrés)"), default=2,
@@ -178,3 +197,24 @@ class Team(models.Model):
         if reach:
             lines.append(reach)
         return "\n".join(lines)
+
+
+class Scan(models.Model):
+    """How many times a team's posters and cards were scanned, per day: the QR code's address
+    carries « ?qr=affiche » or « ?qr=carte ». A count, nothing else: no address, no time of
+    day, no visitor."""
+
+    class Kind(models.TextChoices):
+        POSTER = "affiche", _("affiche A4")
+        CARD = "carte", _("carte A6")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="scans")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "kind", "day"],
+                                               name="one_scan_count_a_day")]
+        verbose_name = _("scans d'affiches")
+        verbose_name_plural = _("scans d'affiches")
