@@ -218,3 +218,6 @@ class Scan(models.Model):
                                                name="one_scan_count_a_day")]
         verbose_name = _("scans d'affiches")
         verbose_name_plural = _("scans d'affiches")
+
+    def __str__(self):
+        return f"{self.team} — {self.get_kind_display()} — {self.day} : {self.count}"

@@ -6,6 +6,7 @@ of exactly A4 and A6, static/css/site.css), so no PDF library is needed.
 The QR code's address carries « ?qr=affiche » or « ?qr=carte »: count_scans counts it per
 team and per day, nothing else."""
 
+import logging
 from urllib.parse import urlsplit
 
 import segno
@@ -23,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from teams.models import POSTER_LINES, Scan, Team, validate_poster_lines
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TITLE = gettext_lazy("Votre e-CPS ne fonctionne pas ?")
 DEFAULT_LINES = [
@@ -119,7 +122,8 @@ def poster(request):
     return render(request, "teams/poster.html", {
         "form": form, "team": team, "kind": kind, "title": title, "lines": lines,
         "short_address": short_address,
-        "qr_svg": mark_safe(segno.make(qr_url, error="q").svg_inline(  # noqa: S308 - segno's
+        # segno escapes the title it writes into the SVG.
+        "qr_svg": mark_safe(segno.make(qr_url, error="q").svg_inline(
             omitsize=True, border=2, title=_("QR code vers %(address)s") % {
                 "address": short_address})),
         "scans": scans_of(team),
@@ -144,8 +148,8 @@ def count_scans(get_response):
                 and response.status_code == 200):
             try:
                 add_scan(getattr(request, "front_door", None), kind)
-            except DatabaseError:
-                pass
+            except DatabaseError as error:
+                logger.warning("scan not counted: %s", type(error).__name__)
         return response
 
     return middleware
