@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PORT ?= 8000
 
 .PHONY: run test test-pg test-browser bench loadtest content check lint clean production \
-	check-production
+	check-production css lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,6 +18,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# The site's CSS: Bootstrap's compiled CSS less the rules no page uses (purgecss.config.cjs),
+# into static/build/ (not committed), rebuilt whenever a template, a module or a script
+# changes. PurgeCSS comes from the npm registry, pinned by package-lock.json (Node.js and npm
+# are on the machine).
+CSS_SOURCES := $(shell find templates kb triage teams static/js -name '*.html' -o -name '*.py' \
+	-o -name '*.js' 2>/dev/null)
+BUILT_CSS := static/build/bootstrap.min.css
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+$(BUILT_CSS): static/vendor/bootstrap/bootstrap.min.css purgecss.config.cjs $(CSS_SOURCES) \
+		node_modules/.installed $(VENV)/.installed
+	node_modules/.bin/purgecss --config purgecss.config.cjs
+
+css: $(BUILT_CSS)
+
 # The site, and the task queue's worker beside it (link checks, scheduled publications);
 # Ctrl-C stops both.
 run: content
@@ -27,7 +45,7 @@ run: content
 
 # Publishes the reference content as version 1 into an empty database only: editors' work
 # is never overwritten (`manage.py load_content --remplacer` reloads it on purpose).
-content: $(VENV)/.installed
+content: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_content
@@ -36,7 +54,7 @@ content: $(VENV)/.installed
 
 # Production: DJANGO_DEBUG=0, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS come from the
 # environment (see README). Static files hashed and compressed, then gunicorn, 2 workers.
-production: $(VENV)/.installed
+production: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
@@ -49,29 +67,29 @@ production: $(VENV)/.installed
 # strings, addresses, nor the keys of private links (kb/middleware.py).
 
 # Boots `make production` exactly as documented and fetches every page type (CI runs it).
-check-production: $(VENV)/.installed
+check-production: $(VENV)/.installed $(BUILT_CSS) $(BUILT_CSS)
 	$(BIN)/python .ci/check_production.py
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/pytest
 
-test-pg: $(VENV)/.installed
+test-pg: $(VENV)/.installed $(BUILT_CSS)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
-test-browser: $(VENV)/.installed
+test-browser: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/pytest -m browser
 
 # Needs a load generator: wrk, from Debian's packages.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(BUILT_CSS)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/run.py
 
 # 60 s of realistic traffic under gunicorn, on SQLite then PostgreSQL (see bench/loadtest.py).
-loadtest: $(VENV)/.installed
+loadtest: $(VENV)/.installed $(BUILT_CSS) $(BUILT_CSS)
 	$(BIN)/python bench/loadtest.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules static/build

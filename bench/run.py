@@ -4,6 +4,7 @@ run (national pages and pages behind teams' front doors), then with 20 teams, th
 2,000 steps and 10,000 tutorials, with the workers' memory and the machine's load. Figures
 only: nothing here passes or fails on timing."""
 
+import gzip
 import os
 import re
 import secrets
@@ -93,6 +94,36 @@ def wrk(url: str, script: str | None = None) -> tuple[float, float]:
     return rps, latency
 
 
+RESOURCE = re.compile(r'<(?:link[^>]*rel="(?:stylesheet|icon)"[^>]*href|script[^>]*src|img[^>]*src)'
+                      r'="(/[^"]+)"')
+
+
+def transferred(url: str) -> tuple[int, bytes]:
+    """Bytes on the wire for a browser that accepts brotli and gzip (what whitenoise and the
+    page cache send), and the body as the browser reads it."""
+    request = urllib.request.Request(url, headers={**HEADERS, "Accept-Encoding": "br, gzip"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        raw = response.read()
+        encoding = response.headers.get("Content-Encoding", "")
+    body = gzip.decompress(raw) if encoding == "gzip" else raw
+    return len(raw), body
+
+
+def first_visit_weights(server: Server, pages: dict[str, str]) -> None:
+    """What a first visit downloads, page and every stylesheet, script, icon and image it
+    names, with an empty cache (issue 23: 60 KB at most)."""
+    print("\npoids de la première visite (transféré, cache vide) :")
+    for name, path in pages.items():
+        if path == "UNIQUE":
+            continue
+        size, html = transferred(server.base + path)
+        resources = sorted(set(RESOURCE.findall(html.decode())))
+        sizes = {resource: transferred(server.base + resource)[0] for resource in resources}
+        total = size + sum(sizes.values())
+        detail = ", ".join(f"{Path(r).name.split('.')[0]} {b / 1024:.1f}" for r, b in sizes.items())
+        print(f"{name:<48} {total / 1024:5.1f} Ko (page {size / 1024:.1f} ; {detail})")
+
+
 def measure(server: Server, pages: dict[str, str]) -> None:
     home = get(server.base + "/").decode()
     pages = {"fichier statique (whitenoise)":
@@ -120,6 +151,9 @@ PAGES = {
     "accueil": "/",
     "question": "/parcours/methode-b/",
     "issue": "/parcours/methode-a/methode-a-erreur/probleme-carte/",
+    "problèmes connus": "/problemes-connus/",
+    "glossaire": "/glossaire/",
+    "contacts": "/assistance/",
     "question, porte HdF": "/hdf/parcours/methode-b/",
     "issue, porte PACA": "/paca/parcours/methode-a/methode-a-erreur/probleme-carte/",
     "tutoriel": "/tutoriels/activer-e-cps-avec-carte/",
@@ -231,6 +265,7 @@ def main() -> None:
     server = Server(env)
     try:
         measure(server, PAGES)
+        first_visit_weights(server, PAGES)
     finally:
         server.stop()
 
