@@ -18,8 +18,13 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 
 
+BUILT_CSS = Path(__file__).resolve().parents[2] / "static" / "build" / "bootstrap.min.css"
+
+
 @pytest.fixture(scope="session")
 def browser():
+    if not BUILT_CSS.exists():  # the pages would be tested without their Bootstrap
+        pytest.fail("Le CSS du site n'est pas construit : lancez `make css` (ou `make test`).")
     if not CHROMIUM.exists():
         message = "Chromium de Debian introuvable (/usr/bin/chromium) : apt-get install -y chromium"
         if os.environ.get("CI"):
