@@ -84,6 +84,12 @@ bench: $(VENV)/.installed $(BUILT_CSS)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/run.py
 
+# Lighthouse's mobile performance score of every page type, production configuration
+# (bench/lighthouse.py; Lighthouse pinned by bench/lighthouse/package-lock.json).
+lighthouse: $(VENV)/.installed $(BUILT_CSS)
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --silent
+	$(BIN)/python bench/lighthouse.py
+
 # 60 s of realistic traffic under gunicorn, on SQLite then PostgreSQL (see bench/loadtest.py).
 loadtest: $(VENV)/.installed $(BUILT_CSS) $(BUILT_CSS)
 	$(BIN)/python bench/loadtest.py

@@ -45,3 +45,16 @@ def test_a_flash_message_is_shown_even_on_a_cached_page(client, seed_tree):
     client.post("/avis/", {"page": page, "helpful": "1"})
     assert "Merci, votre avis a été enregistré." in client.get(page).content.decode()
     assert "Merci, votre avis" not in client.get(page).content.decode()  # shown once
+
+
+def test_a_cached_page_goes_compressed_to_a_browser_that_accepts_gzip(seed_tree):
+    import gzip
+
+    plain = Client().get(CARD_LEAF)
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    for encoding in ["gzip, deflate, br", "br;q=1.0, gzip;q=0.8"]:
+        compressed = Client().get(CARD_LEAF, HTTP_ACCEPT_ENCODING=encoding)
+        assert compressed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(compressed.content) == plain.content
+    refused = Client().get(CARD_LEAF, HTTP_ACCEPT_ENCODING="gzip;q=0, br")
+    assert "Content-Encoding" not in refused and refused.content == plain.content
