@@ -81,7 +81,7 @@ TASKS = {
 MIDDLEWARE = [
     "kb.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "kb.middleware.ContentSecurityPolicyMiddleware",  # django-csp, the policy built once
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "teams.front_door.FrontDoorMiddleware",

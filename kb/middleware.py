@@ -3,6 +3,11 @@ import json
 import logging
 import re
 import time
+from dataclasses import asdict
+
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
@@ -191,3 +196,35 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["error"] = record.exc_info[0].__name__
         return json.dumps(entry, ensure_ascii=False)
+
+
+# Per-response settings of django-csp: a response with any of them gets its own policy.
+CSP_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp, with the settings' policy built once instead of for every response: it is
+    the policy of every page but a partner's frame's (teams.front_door.framed_by), and
+    building it cost as much as serving a page from memory (issue 23). Anything else (a
+    response with its own policy, a nonce, a report-only policy) goes through django-csp."""
+
+    _built: dict[int, str] = {}  # by the identity of the settings' policy (tests change it)
+
+    def process_response(self, request, response):
+        from django.conf import settings
+
+        if (getattr(request, "_csp_nonce", None) is not None
+                or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+                or any(hasattr(response, name) for name in CSP_PER_RESPONSE)
+                or (settings.DEBUG and response.status_code in (404, 500))):
+            return super().process_response(request, response)
+        policy = settings.CONTENT_SECURITY_POLICY
+        header = self._built.get(id(policy))
+        if header is None:
+            header = self._built[id(policy)] = build_policy(
+                **asdict(self.get_policy_parts(request=request, response=HttpResponse())))
+        if header and CSP_HEADER not in response:
+            response[CSP_HEADER] = header
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

@@ -9,11 +9,14 @@ looks like a password or a PIN (kb.privacy) is never recorded, only the path bef
 that it is never attached to a help request.
 """
 
+import functools
 import ipaddress
 import json
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
+from django.core import signing
 
 from kb.privacy import contains_secret
 
@@ -57,6 +60,18 @@ def _holds_a_secret(path: str) -> bool:
                for name, value in parse_qsl(urlsplit(path).query, keep_blank_values=True))
 
 
+def signed(value: str) -> str:
+    """As HttpResponse.set_signed_cookie signs it (read back by get_signed_cookie)."""
+    return signing.get_cookie_signer(salt=COOKIE + SALT).sign(value)
+
+
+@functools.lru_cache(maxsize=512)
+def first_page(path: str, second: int) -> str:
+    """The cookie of a visit's first page: the same for everyone who opens that page in the
+    same second (its signature holds the time to the second), so signed once (issue 23)."""
+    return signed(json.dumps([path]))
+
+
 class PagesViewedMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,10 +82,13 @@ class PagesViewedMiddleware:
         if (request.method == "GET" and response.status_code == 200 and match
                 and match.url_name in RECORDED and not request.htmx.history_restore_request):
             path = recorded_path(request)
-            pages = [page for page in pages_viewed(request) if page != path] + [path]
-            response.set_signed_cookie(COOKIE, json.dumps(pages[-KEEP:]), salt=SALT,
-                                       max_age=VISIT_SECONDS, httponly=True, samesite="Lax",
-                                       secure=request.is_secure())
+            if COOKIE in request.COOKIES:
+                pages = [page for page in pages_viewed(request) if page != path] + [path]
+                value = signed(json.dumps(pages[-KEEP:]))
+            else:  # a first visit, the most common request of all
+                value = first_page(path, int(time.time()))
+            response.set_cookie(COOKIE, value, max_age=VISIT_SECONDS, httponly=True,
+                                samesite="Lax", secure=request.is_secure())
         return response
 
 

@@ -179,3 +179,27 @@ def test_the_pages_viewed_end_with_the_visit_and_with_the_request(client, seed_t
     later = time.time() + 31 * 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert middleware.pages_viewed(client.get("/aide/").wsgi_request) == []
+
+
+
+def test_a_first_visits_cookie_is_signed_once_a_second_and_read_back(seed_tree, monkeypatch):
+    """Issue 23: the first page's cookie is the same for everyone in the same second (signed
+    once, not per request); it reads back as that page, and the next page adds itself."""
+    import json
+
+    from django.core import signing
+    from django.test import Client
+
+    from triage import middleware
+
+    monkeypatch.setattr(middleware.time, "time", lambda: 1_800_000_000.0)
+    one, other = Client(), Client()
+    first = one.get("/parcours/methode-b/").cookies[middleware.COOKIE]
+    assert other.get("/parcours/methode-b/").cookies[middleware.COOKIE].value == first.value
+    assert first["max-age"] == middleware.VISIT_SECONDS and first["httponly"]
+    signer = signing.get_cookie_signer(salt=middleware.COOKIE + middleware.SALT)
+    assert json.loads(signer.unsign(first.value)) == ["/parcours/methode-b/"]
+    monkeypatch.undo()  # the next page signs the visit's list at the real time
+    one.get("/glossaire/")
+    help_page = one.get("/aide/").content.decode()
+    assert help_page.index("Glossaire") > help_page.index("Pages d'aide consultées")
