@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "triage.middleware.PagesViewedMiddleware",
+    "kb.pages_viewed.PagesViewedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from kb.cross_site import same_site_posts_only
 from kb.middleware import bad_request
 from kb.pages import describe_pages, resolve_local, shareable_page
+from kb.pages_viewed import end_visit, pages_viewed
 from kb.snapshot import VIA, published
 from kb.views import partial_or_page, render_french
 from teams.models import Team
@@ -48,7 +49,7 @@ from triage.forms import (
     insert_at,
     template_text,
 )
-from triage.middleware import client_ip, end_visit, pages_viewed
+from triage.middleware import client_ip
 from triage.models import OutgoingMail, ReplyTemplate, TeamTransfer, Ticket, TicketEvent
 
 CONFIRMATION_SALT = "triage.confirmation"

@@ -164,7 +164,7 @@ def test_the_pages_viewed_end_with_the_visit_and_with_the_request(client, seed_t
     person's pages, whether they filed a request or just walked away."""
     import time
 
-    from triage import middleware
+    from kb import pages_viewed as middleware
 
     client.get("/tutoriels/installer-application/")
     response = client.get("/problemes-connus/")
@@ -190,7 +190,7 @@ def test_a_first_visits_cookie_is_signed_once_a_second_and_read_back(seed_tree, 
     from django.core import signing
     from django.test import Client
 
-    from triage import middleware
+    from kb import pages_viewed as middleware
 
     monkeypatch.setattr(middleware.time, "time", lambda: 1_800_000_000.0)
     one, other = Client(), Client()

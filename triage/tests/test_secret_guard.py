@@ -5,9 +5,9 @@ or an agent fills, the reply's subject included."""
 import pytest
 from django.core import signing
 
+from kb.pages_viewed import COOKIE, SALT
 from teams.models import Team
 from triage.forms import AnswerForm, NoteForm, ReplyForm, TicketForm
-from triage.middleware import COOKIE, SALT
 from triage.models import Ticket, TicketEvent
 from triage.tests.factories import VALID_FORM, make_ticket
 
