@@ -70,21 +70,29 @@ def first_page(path: str, second: int) -> str:
     return signed(json.dumps([path]))
 
 
+def remember_page(request, response) -> None:
+    """Adds the page to the visit's cookie (by the middleware below, or by the page cache for
+    a page it serves from memory, before the rest of the stack)."""
+    match = request.resolver_match
+    if (request.method != "GET" or response.status_code != 200 or not match
+            or match.url_name not in RECORDED
+            or request.headers.get("HX-History-Restore-Request") == "true"):
+        return
+    path = recorded_path(request)
+    if COOKIE in request.COOKIES:
+        pages = [page for page in pages_viewed(request) if page != path] + [path]
+        value = signed(json.dumps(pages[-KEEP:]))
+    else:  # a first visit, the most common request of all
+        value = first_page(path, int(time.time()))
+    response.set_cookie(COOKIE, value, max_age=VISIT_SECONDS, httponly=True,
+                        samesite="Lax", secure=request.is_secure())
+
+
 class PagesViewedMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        match = request.resolver_match
-        if (request.method == "GET" and response.status_code == 200 and match
-                and match.url_name in RECORDED and not request.htmx.history_restore_request):
-            path = recorded_path(request)
-            if COOKIE in request.COOKIES:
-                pages = [page for page in pages_viewed(request) if page != path] + [path]
-                value = signed(json.dumps(pages[-KEEP:]))
-            else:  # a first visit, the most common request of all
-                value = first_page(path, int(time.time()))
-            response.set_cookie(COOKIE, value, max_age=VISIT_SECONDS, httponly=True,
-                                samesite="Lax", secure=request.is_secure())
+        remember_page(request, response)
         return response

@@ -58,3 +58,20 @@ def test_a_cached_page_goes_compressed_to_a_browser_that_accepts_gzip(seed_tree)
         assert gzip.decompress(compressed.content) == plain.content
     refused = Client().get(CARD_LEAF, HTTP_ACCEPT_ENCODING="gzip;q=0, br")
     assert "Content-Encoding" not in refused and refused.content == plain.content
+
+
+def test_a_page_in_memory_leaves_without_a_query_with_its_headers_and_the_visitors_cookie(
+        seed_tree, settings, django_assert_num_queries):
+    """Issue 23: served before the rest of the middleware stack, the same page as rendered."""
+    settings.KB_CONTENT_CHECK_SECONDS = 60  # as in production: the version is checked now and then
+    first = Client().get(CARD_LEAF)
+    with django_assert_num_queries(0):
+        second = Client().get(CARD_LEAF)
+    assert second.content == first.content
+    for header in ["Content-Type", "Vary", "X-Frame-Options", "Content-Security-Policy"]:
+        assert second[header] == first[header], header
+    assert second.cookies["ecps_pages"].value  # the visit's pages, as on the first render
+    staff_answer = Client()
+    staff_answer.cookies[settings.SESSION_COOKIE_NAME] = "une-session"
+    with django_assert_num_queries(1):  # a session is looked up: never served from memory
+        staff_answer.get(CARD_LEAF)
