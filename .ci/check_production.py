@@ -41,6 +41,7 @@ PAGES = {
     "espace agents → connexion": "/agents/",
     "lien de suivi faux (404)": "/aide/suivi/MQ:signature-fausse/",
     "porte d'une équipe": "/hdf/",
+    "porte d'une équipe, intégrée (aucun site autorisé : DENY)": "/hdf/integre/",
     "question (porte PACA)": "/paca/parcours/methode-b/",
     "contacts (porte HdF)": "/hdf/assistance/",
     "agents derrière une porte (404)": "/hdf/agents/",
@@ -134,15 +135,20 @@ def main() -> int:
                     if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
                         failures.append(kind)
             if name == "accueil":
-                css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
-                if css is None:
-                    failures.append("hashed static file name")
-                    continue
-                status, headers, _ = fetch(base + css.group(1).decode())
-                print(f"{status}  {'fichier statique':<22} {css.group(1).decode()}   "
-                      f"Cache-Control: {headers.get('Cache-Control')}")
-                if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
-                    failures.append("static file")
+                # The site's styles, and Bootstrap as `make css` built it (issue 23).
+                for label, pattern in [
+                        ("fichier statique", rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"'),
+                        ("Bootstrap construit",
+                         rb'href="(/static/build/bootstrap\.min\.[0-9a-f]{12}\.css)"')]:
+                    css = re.search(pattern, body)
+                    if css is None:
+                        failures.append(f"hashed static file name ({label})")
+                        continue
+                    status, headers, _ = fetch(base + css.group(1).decode())
+                    print(f"{status}  {label:<22} {css.group(1).decode()}   "
+                          f"Cache-Control: {headers.get('Cache-Control')}")
+                    if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
+                        failures.append(f"static file ({label})")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -37,8 +37,12 @@ DEFAULT_LINES = [
 ]
 
 
+def non_empty_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def poster_text(team: Team) -> tuple[str, list[str]]:
-    lines = [line.strip() for line in team.poster_lines.splitlines() if line.strip()]
+    lines = non_empty_lines(team.poster_lines)
     return (team.poster_title or str(DEFAULT_TITLE),
             lines[:POSTER_LINES] or [str(line) for line in DEFAULT_LINES])
 
@@ -90,10 +94,6 @@ class PosterForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["page"].choices = [(str(group), choices)
                                        for group, choices in destinations()]
-
-
-def non_empty_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @never_cache

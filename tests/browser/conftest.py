@@ -134,11 +134,15 @@ def editor_page(live_content, django_user_model, open_page):
     editor = django_user_model.objects.create_user("eddie", password="x-Secret-42",
                                                    is_staff=True)
     editor.user_permissions.set(Permission.objects.filter(content_type__app_label="kb"))
-    page = open_page(live_content.url + "/admin/", width=1280)
-    page.get_by_label("Nom d’utilisateur").fill("eddie")
+    return signed_in(open_page(live_content.url + "/admin/", width=1280), "eddie", "**/admin/")
+
+
+def signed_in(page, username: str, then: str):
+    """The staff login form, on the page it redirected to, filled in; waits for `then`."""
+    page.get_by_label("Nom d’utilisateur").fill(username)
     page.get_by_label("Mot de passe").fill("x-Secret-42")
     page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/admin/")
+    page.wait_for_url(then)
     return page
 
 

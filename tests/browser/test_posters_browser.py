@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from teams.models import Team
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,8 @@ def agent_page(live_content, django_user_model, open_page):
                                                   is_staff=True)
     agent.user_permissions.set(Permission.objects.filter(content_type__app_label="triage"))
     Team.objects.get(slug="hdf").members.add(agent)
-    page = open_page(live_content.url + "/equipes/affiche/", width=1280)
-    page.get_by_label("Nom d’utilisateur").fill("fanny")
-    page.get_by_label("Mot de passe").fill("x-Secret-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/equipes/affiche/")
-    return page
+    return signed_in(open_page(live_content.url + "/equipes/affiche/", width=1280), "fanny",
+                     "**/equipes/affiche/")
 
 
 @pytest.mark.parametrize("kind", ["affiche", "carte"])
