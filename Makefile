@@ -67,7 +67,7 @@ production: $(VENV)/.installed $(BUILT_CSS)
 # strings, addresses, nor the keys of private links (kb/middleware.py).
 
 # Boots `make production` exactly as documented and fetches every page type (CI runs it).
-check-production: $(VENV)/.installed $(BUILT_CSS) $(BUILT_CSS)
+check-production: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/python .ci/check_production.py
 
 test: $(VENV)/.installed $(BUILT_CSS)
@@ -91,7 +91,7 @@ lighthouse: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/python bench/lighthouse.py
 
 # 60 s of realistic traffic under gunicorn, on SQLite then PostgreSQL (see bench/loadtest.py).
-loadtest: $(VENV)/.installed $(BUILT_CSS) $(BUILT_CSS)
+loadtest: $(VENV)/.installed $(BUILT_CSS)
 	$(BIN)/python bench/loadtest.py
 
 lint: $(VENV)/.installed

@@ -1,4 +1,4 @@
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
 
@@ -21,3 +21,18 @@ def check_draft_content(app_configs, **kwargs):
     found = problems(document)
     return [Warning(str(problem), hint="Corrigez le brouillon dans l'administration.",
                     id="kb.W001") for problem in found]
+
+
+@register("kb", deploy=False)
+def check_built_css(app_configs, **kwargs):
+    """Every page links the Bootstrap that `make css` builds (not committed): without it,
+    pages lose their styles, and in production the static files' manifest refuses them."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    built = Path(settings.BASE_DIR) / "static" / "build" / "bootstrap.min.css"
+    if built.exists():
+        return []
+    return [Error("Le CSS du site n'est pas construit (static/build/bootstrap.min.css).",
+                  hint="Lancez `make css` (Node.js et npm), ou `make run`.", id="kb.E002")]

@@ -9,7 +9,9 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
@@ -208,22 +210,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     building it cost as much as serving a page from memory (issue 23). Anything else (a
     response with its own policy, a nonce, a report-only policy) goes through django-csp."""
 
-    _built: dict[int, str] = {}  # by the identity of the settings' policy (tests change it)
+    built: str | None = None  # forgotten when a test changes the settings (settings_changed)
 
     def process_response(self, request, response):
         from django.conf import settings
 
+        policy = settings.CONTENT_SECURITY_POLICY or {}
         if (getattr(request, "_csp_nonce", None) is not None
                 or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+                or policy.get("EXCLUDE_URL_PREFIXES")
                 or any(hasattr(response, name) for name in CSP_PER_RESPONSE)
                 or (settings.DEBUG and response.status_code in (404, 500))):
             return super().process_response(request, response)
-        policy = settings.CONTENT_SECURITY_POLICY
-        header = self._built.get(id(policy))
+        header = ContentSecurityPolicyMiddleware.built
         if header is None:
-            header = self._built[id(policy)] = build_policy(
+            header = ContentSecurityPolicyMiddleware.built = build_policy(
                 **asdict(self.get_policy_parts(request=request, response=HttpResponse())))
         if header and CSP_HEADER not in response:
             response[CSP_HEADER] = header
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+@receiver(setting_changed)
+def forget_built_policy(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        ContentSecurityPolicyMiddleware.built = None

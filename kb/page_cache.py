@@ -93,8 +93,9 @@ class Page:
 
 
 def page_key(request):
-    """The content and the doors as this request sees them (set by the front door); the host
-    (a page may print its own address: the fiche pratique's QR code); the path and query; and
+    """The content and the doors as this request sees them (set by the front door); the
+    scheme and host (a page may print its own address: the fiche pratique's QR code, the
+    frame's « Ouvrir dans un nouvel onglet »); the path and query; and
     whether htmx asks for the step alone. None: not a page to look for in memory."""
     snapshot = getattr(request, "published", None)
     if snapshot is None or not _cacheable(request):
@@ -105,7 +106,8 @@ def page_key(request):
         return None  # the stack answers its 400
     partial = (request.headers.get("HX-Request") == "true"
                and request.headers.get("HX-History-Restore-Request") != "true")
-    return ((snapshot.number, published.doors_version), host, request.get_full_path(), partial)
+    return ((snapshot.number, published.doors_version), request.scheme, host,
+            request.get_full_path(), partial)
 
 
 class PageCacheMiddleware:

@@ -30,9 +30,9 @@ def resolve_local(path: str) -> ResolverMatch | None:
 
     door = path.split("/", 2)[1]
     if door in published.doors.by_slug:  # the same page, seen through a team's front door
-        path = path[len(door) + 1:]
+        path = path[len(door) + 1:] or "/"
         if path.split("/", 2)[1] == EMBEDDED:  # … inside a partner's frame
-            path = path[len(EMBEDDED) + 1:]
+            path = path[len(EMBEDDED) + 1:] or "/"
     try:
         return resolve(path)
     except Resolver404:

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import EMBEDDED, Team
@@ -11,7 +11,8 @@ def embed_snippet(team: Team) -> str:
     """What a partner pastes into its page: the frame, with an accessible name, and our
     script that makes its height follow the content (README « Intégrer le parcours »)."""
     site = settings.TRIAGE_SITE_URL
-    title = _("Assistance e-CPS, %(team)s : parcours guidé") % {"team": team.name}
+    # Escaped here for the partner's page (and once more by the admin, around the textarea).
+    title = escape(_("Assistance e-CPS, %(team)s : parcours guidé") % {"team": team.name})
     return (f'<iframe src="{site}{team.door}/{EMBEDDED}/" title="{title}" '
             f'data-assistance-ecps style="width: 100%; height: 640px; border: 0;"></iframe>\n'
             f'<script src="{site}/static/js/integre.js" defer></script>')

@@ -126,7 +126,9 @@ class FrontDoorMiddleware:
             request.embedded = True
             # The same page outside the frame, for « Ouvrir dans un nouvel onglet ».
             full = request.get_full_path()
-            request.unframed_path = full[:len(prefix)] + full[len(prefix) + len(EMBEDDED) + 1:]
+            rest = full[len(prefix) + len(EMBEDDED) + 1:]
+            # « //autre.site/ » must stay a path of this site, never become another site.
+            request.unframed_path = full[:len(prefix)] + "/" + rest.lstrip("/")
             prefix += "/" + EMBEDDED
             request.path_info = request.path_info[len(EMBEDDED) + 1:] or "/"
         outer = get_script_prefix()

@@ -3,6 +3,7 @@ they answer, and who works in them. No personal data of the professionals here (
 in triage, which points to a team); kb may read a team, never the reverse."""
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,6 +27,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+                       r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
+def header_host(host: str) -> str:
+    """The host as it may stand in a Content-Security-Policy header: a name in ASCII
+    (« łódź.pl » as « xn--d-uga0v4h.pl »), an IPv4 address or a bracketed IPv6 one; "" for
+    anything else (a comma or a semicolon would split the policy, a non-ASCII letter would
+    make the whole header unreadable to browsers)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return f"[{address}]" if address.version == 6 else str(address)
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    return ascii_host if HOST_NAME.fullmatch(ascii_host) else ""
+
+
 def parse_origins(text: str) -> list[str]:
     """One origin per line, as a browser writes it (« https://www.sante-ra.fr »): scheme,
     host and port only. Plain http only on this machine (tests, a partner's trial)."""
@@ -36,14 +59,14 @@ def parse_origins(text: str) -> list[str]:
             port = parts.port
         except ValueError:
             port, parts = None, parts._replace(scheme="")
+        host = header_host(parts.hostname or "")
         secure_enough = parts.scheme == "https" or (parts.scheme == "http"
                                                     and is_loopback(parts.hostname or ""))
-        if (not secure_enough or not parts.hostname or parts.username or parts.password
-                or parts.path not in ("", "/") or parts.query or parts.fragment
-                or "*" in parts.netloc):
+        if (not secure_enough or not host or parts.username or parts.password
+                or parts.path not in ("", "/") or parts.query or parts.fragment):
             wrong.append(line)
             continue
-        origin = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+        origin = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
         if origin not in origins:
             origins.append(origin)
     if wrong:
@@ -205,8 +228,8 @@ class Scan(models.Model):
     day, no visitor."""
 
     class Kind(models.TextChoices):
-        POSTER = "affiche", _("affiche A4")
-        CARD = "carte", _("carte A6")
+        POSTER = "affiche", _("Affiche A4")
+        CARD = "carte", _("Carte A6")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="scans")
     kind = models.CharField(max_length=8, choices=Kind.choices)

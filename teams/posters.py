@@ -7,7 +7,7 @@ The QR code's address carries « ?qr=affiche » or « ?qr=carte »: count_scans 
 team and per day, nothing else."""
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import segno
 from django import forms
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from teams.front_door import PUBLIC_VIEWS
 from teams.models import POSTER_LINES, Scan, Team, validate_poster_lines
 
 logger = logging.getLogger(__name__)
@@ -74,10 +75,8 @@ class PosterForm(forms.Form):
     team = forms.ModelChoiceField(label=gettext_lazy("Équipe"), queryset=Team.objects.none(),
                                   empty_label=None, to_field_name="slug",
                                   widget=forms.Select(attrs={"class": "form-select"}))
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=[("affiche", gettext_lazy("Affiche A4")), ("carte", gettext_lazy("Carte A6"))],
-        widget=forms.Select(attrs={"class": "form-select"}))
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=Scan.Kind.choices,
+                               widget=forms.Select(attrs={"class": "form-select"}))
     page = forms.ChoiceField(label=gettext_lazy("Le QR code mène à"), required=False,
                              widget=forms.Select(attrs={"class": "form-select"}))
     title = forms.CharField(label=gettext_lazy("Titre"), max_length=80, required=False,
@@ -110,11 +109,12 @@ def poster(request):
                           ("lines", "\n".join(lines))]:
         data.setdefault(name, default)
     form = PosterForm(data, teams=teams)
-    kind, path = Scan.Kind.POSTER, reverse("kb:home")
-    if form.is_valid():
-        title = form.cleaned_data["title"] or title
-        lines = non_empty_lines(form.cleaned_data["lines"]) or lines
-        kind, path = form.cleaned_data["format"], form.cleaned_data["page"] or path
+    form.is_valid()
+    chosen = form.cleaned_data  # the fields that are right, even if another is not
+    title = chosen.get("title") or title
+    lines = non_empty_lines(chosen.get("lines", "")) or lines
+    kind = chosen.get("format") or Scan.Kind.POSTER
+    path = chosen.get("page") or reverse("kb:home")
     address = settings.TRIAGE_SITE_URL + team.door + path
     short = urlsplit(address)
     short_address = short.netloc + short.path
@@ -143,9 +143,10 @@ def count_scans(get_response):
 
     def middleware(request):
         response = get_response(request)
-        kind = request.GET.get("qr")
-        if (kind in Scan.Kind.values and request.method == "GET"
-                and response.status_code == 200):
+        kind = scan_kind(request.META.get("QUERY_STRING", ""))
+        match = request.resolver_match
+        if (kind and request.method == "GET" and response.status_code == 200 and match
+                and match.view_name in PUBLIC_VIEWS):
             try:
                 add_scan(getattr(request, "front_door", None), kind)
             except DatabaseError as error:
@@ -153,6 +154,18 @@ def count_scans(get_response):
         return response
 
     return middleware
+
+
+def scan_kind(query: str) -> str:
+    """« affiche » or « carte » from the query string as sent (request.GET may be what made
+    the request a 400: too many fields…), "" otherwise."""
+    if "qr=" not in query:
+        return ""
+    try:
+        kind = parse_qs(query, max_num_fields=20).get("qr", [""])[0]
+    except ValueError:
+        return ""
+    return kind if kind in Scan.Kind.values else ""
 
 
 def add_scan(door, kind: str) -> None:

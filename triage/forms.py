@@ -624,6 +624,9 @@ class SendLinkForm(SubmittedOnce):
             data["team"] = data["ticket"].team  # the ticket's team answers for it
         elif self.only_team:
             data["team"] = self.only_team
+        elif not self.fields["team"].queryset.exists():
+            raise ValidationError(_("Vous n'êtes membre d'aucune équipe : demandez à un "
+                                    "administrateur de vous ajouter à la vôtre."))
         elif data.get("team") is None and "team" not in self.errors:
             self.add_error("team", _("Choisissez l'équipe qui envoie le lien."))
         return data

@@ -368,8 +368,9 @@ def send_link(*, to: str, url: str, title: str, team: Team, ticket: Ticket | Non
         "title": title, "url": url, "signature": team.signature})
     if ticket is not None:
         subject = reply_subject(ticket, subject)
+        # The address is not in the summary, which anonymisation keeps.
         _record(ticket, actor, TicketEvent.Kind.LINK,
-                _("Lien envoyé à %(to)s : %(title)s") % {"to": to, "title": title}, url)
+                _("Lien envoyé : %(title)s") % {"title": title[:250]}, url)
     return queue_mail(ticket=ticket, subject=subject, body=body, to=to, team=team,
                       qr_link=url)
 

@@ -29,7 +29,7 @@ from kb.pages import describe_pages, resolve_local, shareable_page
 from kb.pages_viewed import end_visit, pages_viewed
 from kb.snapshot import VIA, published
 from kb.views import partial_or_page, render_french
-from teams.models import Team
+from teams.models import EMBEDDED, Team
 from triage import services
 from triage.figures import as_csv, column_chart, share, team_figures
 from triage.forms import (
@@ -193,13 +193,15 @@ def at_its_door(request, ticket: Ticket):
     """The follow page shows the header and contact of the team that handles the request: a
     link from before a transfer, or one opened through another door, is sent behind the
     right one. (Not through a team's own host name: there the door is the host.)"""
-    door = request.front_door
-    if request.method != "GET" or (door and door.host and request.path == request.path_info):
-        return None
     came = request.path[:len(request.path) - len(request.path_info)]
-    if came == ticket.team.door:
+    host_door = request.front_door and request.front_door.host
+    if request.method != "GET" or (host_door and came in ("", f"/{EMBEDDED}")):
         return None
-    return redirect(ticket.team.door + services.root_path(request.get_full_path()))
+    # Inside a partner's frame, the team's door inside the frame (/hdf/integre/…).
+    door = ticket.team.door + (f"/{EMBEDDED}" if request.embedded and ticket.team.door else "")
+    if came == door:
+        return None
+    return redirect(door + services.root_path(request.get_full_path()))
 
 
 @never_cache
@@ -613,10 +615,15 @@ def send_link(request):
     if status == 0:
         data = form.cleaned_data
         # The same form sent twice (a double click) sends one e-mail.
-        if cache.add(f"triage:link:{data['jeton'] or uuid.uuid4().hex}", 1, timeout=3600):
-            services.send_link(to=data["email"], url=(
-                settings.TRIAGE_SITE_URL + data["team"].door + path), title=title,
-                team=data["team"], ticket=data["ticket"], actor=request.user)
+        once = f"triage:link:{data['jeton'] or uuid.uuid4().hex}"
+        if cache.add(once, 1, timeout=3600):
+            try:
+                services.send_link(to=data["email"], url=(
+                    settings.TRIAGE_SITE_URL + data["team"].door + path), title=title,
+                    team=data["team"], ticket=data["ticket"], actor=request.user)
+            except Exception:
+                cache.delete(once)  # not sent: the same form may be sent again
+                raise
         messages.success(request, _("Le lien vers « %(title)s » est envoyé à %(email)s.") % {
             "title": title, "email": data["email"]})
         return redirect(page)

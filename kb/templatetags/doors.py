@@ -13,7 +13,16 @@ def here(path: str) -> str:
     return get_script_prefix() + path.lstrip("/")
 
 
-ROOT_HREF = re.compile(r'(\shref=")/(?!/|static/|media/)')  # not //host: another site
+@register.filter
+def at_root(path: str) -> str:
+    """A path reversed behind a front door (« /hdf/agents/… ») from the site's root: the
+    agents' pages open there only."""
+    prefix = get_script_prefix()
+    return "/" + path[len(prefix):] if path.startswith(prefix) else path
+
+
+# Not //host (another site), nor the staff pages, which never stand behind a door.
+ROOT_HREF = re.compile(r'(\shref=")/(?!/|static/|media/|agents/|admin/|equipes/|apercu/)')
 
 
 def content_links_here(html: str) -> str:

@@ -13,9 +13,16 @@ def djangos_csp_header() -> str:
     return build_policy(**asdict(parts))
 
 
-def test_every_page_gets_django_csps_own_policy(client, seed_tree):
+def test_every_page_gets_django_csps_own_policy_built_once(client, seed_tree, monkeypatch):
+    from kb import middleware
+
+    built = []
+    monkeypatch.setattr(middleware, "build_policy",
+                        lambda **parts: built.append(1) or build_policy(**parts))
+    middleware.ContentSecurityPolicyMiddleware.built = None
     for path in ["/", "/parcours/methode-b/", "/static/css/site.css", "/agents/"]:
         assert client.get(path)["Content-Security-Policy"] == djangos_csp_header()
+    assert len(built) == 1
 
 
 def test_a_changed_policy_is_built_again(client, seed_tree, settings):

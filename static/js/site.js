@@ -102,12 +102,14 @@ setInterval(() => {
 // Inside a partner's frame (a team's /integre/ pages): tell the page around it how tall the
 // content is, at load and whenever it changes (an htmx step, an opened section), so that the
 // partner's script (static/js/integre.js) sizes the frame and no scroll bar appears in it.
-// Only a height and the page's path cross (a public address): nothing the visitor typed.
+// Only a height and a number that changes with the page cross: not even the page's address
+// (a confirmation page's holds a private key).
 if (document.body.hasAttribute("data-embedded") && window.parent !== window) {
+  let page = Math.random();
   const tell = () => {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-    window.parent.postMessage({ type: "ecps-hauteur", hauteur: height, page: location.pathname }, "*");
+    window.parent.postMessage({ type: "ecps-hauteur", hauteur: height, page }, "*");
   };
   new ResizeObserver(tell).observe(document.documentElement);
-  document.addEventListener("htmx:afterSettle", tell);
+  document.addEventListener("htmx:afterSettle", () => { page = Math.random(); tell(); });
 }

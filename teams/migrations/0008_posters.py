@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name='Scan',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('affiche', 'affiche A4'), ('carte', 'carte A6')], max_length=8)),
+                ('kind', models.CharField(choices=[('affiche', 'Affiche A4'), ('carte', 'Carte A6')], max_length=8)),
                 ('day', models.DateField()),
                 ('count', models.PositiveIntegerField(default=0)),
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='teams.team')),

@@ -101,6 +101,8 @@ def test_a_help_request_filed_in_the_frame_goes_to_the_team_and_confirms_in_the_
     ("HTTPS://Portail.PACA.fr:8443/\n\nhttps://portail.paca.fr:8443",
      ["https://portail.paca.fr:8443"]),
     ("http://127.0.0.2:8123 http://localhost", ["http://127.0.0.2:8123", "http://localhost"]),
+    ("https://łódź.pl", ["https://xn--d-uga0v4h.pl"]),
+    ("http://[::1]:8123", ["http://[::1]:8123"]),
 ])
 def test_origins_are_read_as_a_browser_writes_them(text, origins):
     assert parse_origins(text) == origins
@@ -110,6 +112,7 @@ def test_origins_are_read_as_a_browser_writes_them(text, origins):
     "http://www.sante-ra.fr",  # plain http: anyone on the way could frame the form
     "https://www.sante-ra.fr/page", "https://*.sante-ra.fr", "www.sante-ra.fr",
     "https://user@www.sante-ra.fr", "https://www.sante-ra.fr:99999", "javascript:alert(1)",
+    "https://a.fr;script-src", "https://a,b.fr", "https://a_b.fr", "https://-a.fr",
 ])
 def test_anything_but_an_origin_is_refused_in_french(text):
     with pytest.raises(ValidationError, match="ne sont pas des origines de site"):
@@ -124,3 +127,36 @@ def test_the_admin_gives_the_partner_the_snippet_to_paste(admin_user_client, hdf
     response = admin_user_client.post(f"/admin/teams/team/{hdf.pk}/change/", {
         "name": hdf.name, "response_target_days": 2, "frame_origins": "https://x.fr/chemin"})
     assert "ne sont pas des origines de site" in response.content.decode()
+
+
+def test_a_bare_door_as_the_origin_of_a_request_is_no_error(client, hdf):
+    """Review: « /hdf » alone once raised an IndexError (a 500) in resolve_local."""
+    assert client.get("/aide/", {"depuis": "/hdf"}).status_code == 200
+    assert client.get("/aide/", {"depuis": "/hdf/integre"}).status_code == 200
+
+
+def test_the_follow_page_opens_inside_the_frame(client, hdf):
+    from triage.tests.factories import make_ticket
+
+    ticket = make_ticket(team=hdf)
+    response = client.get(f"/hdf/integre{ticket.get_follow_url()}")
+    assert response.status_code == 200
+    assert frame_ancestors(response) == f"{PARTNER} http://127.0.0.2:8123"
+    # From elsewhere, it is sent behind the team's door, outside any frame.
+    response = client.get(ticket.get_follow_url())
+    assert response.status_code == 302 and response["Location"].startswith("/hdf/aide/suivi/")
+
+
+def test_the_new_tab_link_never_leads_to_another_site(client, hdf):
+    html = client.get("/hdf/integre//evil.example/").content.decode()
+    assert 'href="http://testserver/hdf/evil.example/" target="_blank"' in html
+    assert "evil.example/\" target" not in html.replace("testserver/hdf/evil", "")
+
+
+def test_a_team_name_with_markup_is_escaped_in_the_snippet(hdf):
+    from teams.admin import embed_snippet
+
+    hdf.name = 'Équipe "fimatho" <b>'
+    snippet = embed_snippet(hdf)
+    assert 'title="Assistance e-CPS, Équipe &quot;fimatho&quot; &lt;b&gt; : parcours guidé"' in (
+        snippet)

@@ -96,3 +96,11 @@ def test_scans_are_counted_per_team_kind_and_day_and_shown(hdf_agent, client):
         ("hdf", "affiche", today, 2), ("national", "carte", today, 1)}
     html = hdf_agent.get("/equipes/affiche/", {"team": "hdf"}).content.decode()
     assert "affiches A4 : 2 ; cartes A6 : 0" in html.replace("\xa0", " ")
+
+
+def test_a_qr_parameter_counts_only_on_public_pages(hdf_agent):
+    from django.test import Client
+
+    Client().get("/admin/login/?qr=affiche")
+    Client().get("/hdf/?" + "&".join(f"x{n}=1" for n in range(30)) + "&qr=carte")
+    assert not Scan.objects.exists()

@@ -193,9 +193,14 @@ def test_a_first_visits_cookie_is_signed_once_a_second_and_read_back(seed_tree, 
     from kb import pages_viewed as middleware
 
     monkeypatch.setattr(middleware.time, "time", lambda: 1_800_000_000.0)
+    middleware.first_page.cache_clear()
+    signatures = []
+    sign = middleware.signed
+    monkeypatch.setattr(middleware, "signed", lambda value: signatures.append(value) or sign(value))
     one, other = Client(), Client()
     first = one.get("/parcours/methode-b/").cookies[middleware.COOKIE]
     assert other.get("/parcours/methode-b/").cookies[middleware.COOKIE].value == first.value
+    assert signatures == ['["/parcours/methode-b/"]']  # signed for the first visitor only
     assert first["max-age"] == middleware.VISIT_SECONDS and first["httponly"]
     signer = signing.get_cookie_signer(salt=middleware.COOKIE + middleware.SALT)
     assert json.loads(signer.unsign(first.value)) == ["/parcours/methode-b/"]

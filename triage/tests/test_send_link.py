@@ -141,3 +141,27 @@ def test_visitors_neither_see_nor_use_it(client, seed_tree):
     assert "envoyer-lien" not in client.get(TUTORIAL).content.decode()
     response = Client().get("/agents/envoyer-lien/", {"page": STEP})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_agent_of_no_team_is_told_why(client, seed_tree, agent, mailoutbox):
+    Team.national().members.remove(agent)
+    client.force_login(agent)
+    response = send(client, STEP, email="a@example.fr")
+    assert response.status_code == 400 and mailoutbox == []
+    assert "membre d&#x27;aucune équipe" in response.content.decode()
+
+
+def test_behind_a_door_the_agents_links_lead_to_the_agents_space_at_the_root(
+        agent_client, seed_tree):
+    call_command("load_teams", verbosity=0)
+    html = agent_client.get("/hdf" + STEP).content.decode()
+    assert f'href="/agents/envoyer-lien/?page=/hdf{STEP}"' in html
+    assert f'href="/agents/nouveau/?depuis=/hdf{STEP}"' in html
+    assert agent_client.get(f"/agents/envoyer-lien/?page=/hdf{STEP}").status_code == 200
+
+
+def test_the_timeline_keeps_the_title_not_the_address(agent_client, agent, seed_tree):
+    ticket = make_ticket(assigned_to=agent)
+    send(agent_client, TUTORIAL, email="autre.adresse@example.fr", ticket=ticket.pk)
+    event = ticket.events.get(kind=TicketEvent.Kind.LINK)
+    assert "autre.adresse" not in event.summary and "Activer sa e-CPS" in event.summary
