@@ -84,16 +84,10 @@ def render_french(request, template: str, context: dict, status: int = 200, *,
     return response
 
 
-def render_page(request, template: str, context: dict, status: int = 200):
-    """Render published content for the page cache: the same bytes for every visitor (the
-    forms carry no CSRF token: kb.cross_site)."""
-    return render_french(request, template, context, status)
-
-
 @public_page
 def home(request):
     content = content_for(request)
-    return render_page(request, "kb/home.html", {
+    return render_french(request, "kb/home.html", {
         "walk": content.walk(()), "most_questions": content.most_questions,
     })
 
@@ -137,7 +131,7 @@ def show_step(request, position: Walk):
                "via_query": via_query, "origin_path": request.path + via_query}
     if not position.step.is_question and not position.step.is_success:
         context["feedback_form"] = FeedbackForm(initial={"page": request.path})
-    return render_page(request, partial_or_page(request, "kb/wizard.html", "step"), context)
+    return render_french(request, partial_or_page(request, "kb/wizard.html", "step"), context)
 
 
 def redirect_to_current_step(request, content: Snapshot, slugs: list[str]):
@@ -153,7 +147,7 @@ def redirect_to_current_step(request, content: Snapshot, slugs: list[str]):
 
 def gone(request, title: str):
     """A page that disappeared in a publish: a 404 that still leads somewhere useful."""
-    return render_page(request, "kb/gone.html", {
+    return render_french(request, "kb/gone.html", {
         "title": title, "lines": content_for(request).lines,
     }, status=404)
 
@@ -190,7 +184,7 @@ def overview(request):
     """The whole decision tree on one page: a picture, and the same as nested lists."""
     content = content_for(request)
     drawn = picture(content)
-    return render_page(request, "kb/overview.html", {"picture": drawn,
+    return render_french(request, "kb/overview.html", {"picture": drawn,
                                                      "outline": outline(content, drawn)})
 
 
@@ -200,7 +194,7 @@ def support_lines(request):
     content = content_for(request)
     overlay = overlay_for(request, content)
     ours = overlay.lines if overlay else []
-    return render_page(request, "kb/support_lines.html", {
+    return render_french(request, "kb/support_lines.html", {
         "team_lines": ours, "lines": [line for line in content.lines if line not in ours]})
 
 
@@ -216,7 +210,7 @@ def tutorial_list(request):
         (label, [t for t in tutorials if t.service == value])
         for value, label in services
     ]
-    return render_page(request, "kb/tutorial_list.html",
+    return render_french(request, "kb/tutorial_list.html",
                        {"sections": [(label, items) for label, items in sections if items]})
 
 
@@ -227,7 +221,7 @@ def tutorial(request, slug: str):
     if tutorial is None or not (tutorial.is_published or content.is_preview):
         return gone(request, _("Ce tutoriel n'existe pas ou plus"))
     page_url = request.build_absolute_uri(tutorial.get_absolute_url())
-    return render_page(request, "kb/tutorial.html", {
+    return render_french(request, "kb/tutorial.html", {
         "tutorial": tutorial,
         "help_url": None if tutorial.help_step is None else (
             reverse("kb:wizard_start") if tutorial.help_step is content.start
@@ -243,13 +237,13 @@ def tutorial(request, slug: str):
 
 @public_page
 def known_problems(request):
-    return render_page(request, "kb/known_problems.html",
+    return render_french(request, "kb/known_problems.html",
                        {"problems": content_for(request).known_problems})
 
 
 @public_page
 def glossary(request):
-    return render_page(request, "kb/glossary.html", {"terms": content_for(request).glossary})
+    return render_french(request, "kb/glossary.html", {"terms": content_for(request).glossary})
 
 
 @public_page
@@ -258,7 +252,7 @@ def search(request):
     query = request.GET.get("q", "").strip()[: kb_search.MAX_QUERY_LENGTH]
     content = content_for(request)
     results = content.search_index.search(query) if query else []
-    return render_page(request, partial_or_page(request, "kb/search.html", "results"), {
+    return render_french(request, partial_or_page(request, "kb/search.html", "results"), {
         "query": query,
         "results": results,
         "support_lines": content.lines if query and not results else [],

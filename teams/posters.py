@@ -66,9 +66,7 @@ def destinations() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def printable_teams(user):
     """A staff member prints for their own teams, and for the national site."""
-    teams = Team.objects.all()
-    return teams if user.is_superuser else (teams.filter(members=user)
-                                            | teams.filter(is_national=True)).distinct()
+    return (Team.objects.of(user) | Team.objects.filter(is_national=True)).distinct()
 
 
 class PosterForm(forms.Form):

@@ -3,6 +3,8 @@ import re
 from django import template
 from django.urls import get_script_prefix
 
+from teams.front_door import STAFF_SEGMENTS
+
 register = template.Library()
 
 
@@ -22,7 +24,8 @@ def at_root(path: str) -> str:
 
 
 # Not //host (another site), nor the staff pages, which never stand behind a door.
-ROOT_HREF = re.compile(r'(\shref=")/(?!/|static/|media/|agents/|admin/|equipes/|apercu/)')
+ROOT_HREF = re.compile(r'(\shref=")/(?!/|' + "|".join(f"{segment}/" for segment in
+                                                     sorted(STAFF_SEGMENTS)) + ")")
 
 
 def content_links_here(html: str) -> str:

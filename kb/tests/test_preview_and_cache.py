@@ -1,6 +1,6 @@
 """Staff preview the draft; visitors get pages rendered once per version (the same bytes
 for everyone: tests/test_cross_site_posts.py; the pages-viewed cookie:
-triage/tests/test_pages_viewed.py)."""
+triage/tests/test_help_request.py)."""
 
 from django.test import Client
 
